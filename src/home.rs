@@ -1,0 +1,95 @@
+//! Where paceback keeps its data: `PACEBACK_HOME`, or the user's data directory.
+//!
+//! Everything the user owns (models, recordings, history, their own cues and questions) lives under
+//! one root so it can be backed up, moved or deleted as a whole. Folders are created private (0700).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// The data root and the well-known places inside it.
+#[derive(Debug, Clone)]
+pub struct Home {
+    root: PathBuf,
+}
+
+impl Home {
+    /// `PACEBACK_HOME` if set and non-empty, else the platform data dir (`~/.local/share/paceback`).
+    pub fn from_env() -> anyhow::Result<Self> {
+        if let Some(root) = std::env::var_os("PACEBACK_HOME").filter(|v| !v.is_empty()) {
+            return Ok(Home::at(root));
+        }
+        let dirs = directories::ProjectDirs::from("", "", "paceback")
+            .context("cannot find a home directory; set PACEBACK_HOME")?;
+        Ok(Home::at(dirs.data_dir()))
+    }
+
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Home { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Folder holding downloaded and imported speech models.
+    pub fn models_dir(&self) -> PathBuf {
+        self.root.join("models")
+    }
+
+    /// Folder holding every take the user recorded or analyzed.
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.root.join("recordings")
+    }
+
+    /// The user's cue lexicon override.
+    pub fn cues_file(&self) -> PathBuf {
+        self.root.join("cues.toml")
+    }
+
+    /// The user's own questions, added to the built-in bank.
+    pub fn questions_file(&self) -> PathBuf {
+        self.root.join("questions.toml")
+    }
+
+    /// The history database.
+    pub fn history_db(&self) -> PathBuf {
+        self.root.join("history.db")
+    }
+}
+
+/// Create `dir` and its parents, private to the user.
+pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_live_under_the_root() {
+        let home = Home::at("/data/pb");
+        assert_eq!(home.models_dir(), Path::new("/data/pb/models"));
+        assert_eq!(home.history_db(), Path::new("/data/pb/history.db"));
+        assert_eq!(home.cues_file(), Path::new("/data/pb/cues.toml"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_dirs_are_0700() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/b");
+        ensure_private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+}

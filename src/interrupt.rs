@@ -1,0 +1,32 @@
+//! Ctrl-C: the first press asks the running work to stop cleanly (a recording is finalized, a
+//! transcription aborts between or inside windows); a second press exits at once with 130.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::{Error, Result};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Install the handler once, at start-up.
+pub fn install() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            eprintln!("\npaceback: interrupted");
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Whether the user asked to stop.
+pub fn requested() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// `Err(Interrupted)` once the user asked to stop.
+pub fn check() -> Result<()> {
+    if requested() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}

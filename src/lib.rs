@@ -1,0 +1,19 @@
+//! paceback: rehearse interview answers out loud and see where the minutes went.
+//!
+//! The library holds everything; `main.rs` only parses arguments and reports errors. Domain
+//! modules: [`audio`] (WAV and microphone in), [`model`] (speech models), [`transcribe`] (speech
+//! to timed words), [`transcript`] (the timed-words format).
+
+pub mod audio;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod home;
+pub mod interrupt;
+pub mod model;
+pub mod progress;
+pub mod time;
+pub mod transcribe;
+pub mod transcript;
+
+pub use error::{Error, Result};

@@ -1,0 +1,164 @@
+//! Speech models: where they live, which one is used, how to obtain and import one.
+//!
+//! Resolution order: `--model FILE`, then `PACEBACK_MODEL`, then the default model in
+//! `PACEBACK_HOME/models`. A missing or unreadable model is an error that names the path and the
+//! fix, checked before any audio is processed.
+
+pub mod ct2;
+pub mod fetch;
+pub mod ggml;
+pub mod import;
+pub mod mel;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::home::Home;
+
+/// The model `paceback model fetch` installs and everything uses unless told otherwise.
+///
+/// q8_0 was measured faster than f16 at the same WER on the reference machine (README).
+pub const DEFAULT_MODEL: &str = "tiny.en-q8_0";
+
+/// File name of a named model inside the models folder, as whisper.cpp names them.
+pub fn file_name(name: &str) -> String {
+    format!("ggml-{name}.bin")
+}
+
+/// Where a model came from, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    Env,
+    Default,
+}
+
+/// A model file that exists and has a plausible header.
+#[derive(Debug, Clone)]
+pub struct ModelFile {
+    pub path: PathBuf,
+    pub source: Source,
+    pub header: ggml::Hparams,
+}
+
+impl ModelFile {
+    /// A short description such as `tiny.en q8_0`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}",
+            self.header.size_name(),
+            ggml::ftype_name(self.header.ftype)
+        )
+    }
+}
+
+/// Pick the model to use and check it can be read.
+pub fn resolve(flag: Option<&Path>, home: &Home) -> Result<ModelFile> {
+    let (path, source) = if let Some(p) = flag {
+        (p.to_path_buf(), Source::Flag)
+    } else if let Some(p) = std::env::var_os("PACEBACK_MODEL").filter(|v| !v.is_empty()) {
+        (PathBuf::from(p), Source::Env)
+    } else {
+        (
+            home.models_dir().join(file_name(DEFAULT_MODEL)),
+            Source::Default,
+        )
+    };
+    if !path.is_file() {
+        return Err(Error::ModelMissing { path });
+    }
+    let header = ggml::read_header(&path).map_err(|e| Error::ModelCorrupt {
+        path: path.clone(),
+        reason: format!("{e:#}"),
+    })?;
+    Ok(ModelFile {
+        path,
+        source,
+        header,
+    })
+}
+
+/// One installed model, for `paceback model list`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Installed {
+    pub name: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub kind: String,
+    pub default: bool,
+}
+
+/// Every `ggml-*.bin` in the models folder, sorted by name.
+pub fn list(home: &Home) -> anyhow::Result<Vec<Installed>> {
+    let dir = home.models_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("ggml-"))
+            .and_then(|n| n.strip_suffix(".bin"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let kind = match ggml::read_header(&path) {
+            Ok(h) => format!("{} {}", h.size_name(), ggml::ftype_name(h.ftype)),
+            Err(_) => "unreadable".to_string(),
+        };
+        out.push(Installed {
+            default: name == DEFAULT_MODEL,
+            bytes: std::fs::metadata(&path)?.len(),
+            name,
+            path,
+            kind,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_default_model_names_path_and_fix() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home::at(tmp.path());
+        let flag = tmp.path().join("nope.bin");
+        match resolve(Some(&flag), &home) {
+            Err(Error::ModelMissing { path }) => assert_eq!(path, flag),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn corrupt_model_is_reported_as_such() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bad = tmp.path().join("ggml-bad.bin");
+        std::fs::write(&bad, vec![0u8; 100]).unwrap();
+        let err = resolve(Some(&bad), &Home::at(tmp.path())).unwrap_err();
+        assert!(matches!(err, Error::ModelCorrupt { .. }), "{err:?}");
+        assert!(err.to_string().contains("paceback model fetch"), "{err}");
+    }
+
+    #[test]
+    fn list_shows_models_and_marks_the_default() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home::at(tmp.path());
+        assert!(list(&home).unwrap().is_empty());
+        std::fs::create_dir_all(home.models_dir()).unwrap();
+        std::fs::write(home.models_dir().join(file_name(DEFAULT_MODEL)), b"junk").unwrap();
+        std::fs::write(home.models_dir().join("notes.txt"), b"x").unwrap();
+        let models = list(&home).unwrap();
+        assert_eq!(models.len(), 1);
+        assert!(models[0].default);
+        assert_eq!(models[0].kind, "unreadable");
+        assert_eq!(models[0].bytes, 4);
+    }
+}

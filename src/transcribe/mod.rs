@@ -1,0 +1,162 @@
+//! Speech to timed words. The audio is cut at pauses into windows ([`windows`]); each window goes
+//! to a [`Recognizer`] (whisper in the product, canned words in tests); the results are shifted to
+//! recording time and joined into one [`Transcript`].
+
+pub mod tokens;
+pub mod whisper;
+pub mod windows;
+
+use crate::audio::Mono;
+use crate::error::Result;
+use crate::time::round_cs;
+use crate::transcript::{Segment, Transcript, Word};
+
+pub use windows::{Span, WindowConfig};
+
+/// Recognizes one window of 16 kHz mono speech that starts `offset_s` into the recording, and
+/// returns its words in recording time. The seam between paceback and the speech model.
+pub trait Recognizer {
+    /// What to call this recognizer in output (`tiny.en q8_0`).
+    fn name(&self) -> String;
+
+    fn recognize(&mut self, window: &[f32], offset_s: f64) -> Result<Vec<Word>>;
+}
+
+/// Transcribe a whole recording. `progress` receives the seconds of audio done so far.
+pub fn transcribe(
+    recognizer: &mut dyn Recognizer,
+    audio: &Mono,
+    config: &WindowConfig,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Transcript> {
+    debug_assert_eq!(audio.rate, crate::audio::WHISPER_RATE);
+    let rate = f64::from(audio.rate);
+    let mut words = Vec::new();
+    let mut segments = Vec::new();
+    for span in windows::windows(&audio.samples, audio.rate, config) {
+        crate::interrupt::check()?;
+        let (start_s, end_s) = (span.start as f64 / rate, span.end as f64 / rate);
+        let found = recognizer.recognize(&audio.samples[span.start..span.end], start_s)?;
+        let found: Vec<Word> = found
+            .into_iter()
+            .map(|w| {
+                let clamp = |t: f64| round_cs(t.clamp(start_s, end_s));
+                Word::new(w.w, clamp(w.start_s), clamp(w.end_s))
+            })
+            .collect();
+        if let (Some(first), Some(last)) = (found.first(), found.last()) {
+            segments.push(Segment {
+                start_s: first.start_s,
+                end_s: last.end_s,
+                text: found
+                    .iter()
+                    .map(|w| w.w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            });
+        }
+        words.extend(found);
+        progress(end_s);
+    }
+    Ok(Transcript::new(
+        recognizer.name(),
+        audio.duration_s(),
+        words,
+        segments,
+    ))
+}
+
+/// A recognizer that replays words scripted in recording time: each window yields the words
+/// that start inside it. For tests of everything around the model.
+#[derive(Debug, Clone, Default)]
+pub struct Scripted {
+    pub words: Vec<Word>,
+    /// Every window handed in, as (start, end) seconds.
+    pub windows_seen: Vec<(f64, f64)>,
+}
+
+impl Scripted {
+    pub fn new(words: Vec<Word>) -> Self {
+        Scripted {
+            words,
+            windows_seen: Vec::new(),
+        }
+    }
+}
+
+impl Recognizer for Scripted {
+    fn name(&self) -> String {
+        "scripted".into()
+    }
+
+    fn recognize(&mut self, window: &[f32], offset_s: f64) -> Result<Vec<Word>> {
+        let end = offset_s + window.len() as f64 / f64::from(crate::audio::WHISPER_RATE);
+        self.windows_seen.push((offset_s, end));
+        Ok(self
+            .words
+            .iter()
+            .filter(|w| w.start_s >= offset_s && w.start_s < end)
+            .cloned()
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(seconds: f64) -> Vec<f32> {
+        (0..(seconds * 16_000.0) as usize)
+            .map(|i| 0.3 * (i as f32 * 0.0864).sin())
+            .collect()
+    }
+
+    #[test]
+    fn words_come_back_in_recording_time_from_every_window() {
+        // 6 s silence, 10 s speech, 2 s pause, 25 s speech, 1 s silence: two windows.
+        let mut samples = vec![0.0; 96_000];
+        samples.extend(tone(10.0));
+        samples.extend(vec![0.0; 32_000]);
+        samples.extend(tone(25.0));
+        samples.extend(vec![0.0; 16_000]);
+        let audio = Mono {
+            rate: 16_000,
+            samples,
+        };
+        let words = vec![
+            Word::new("first", 6.0, 6.4),
+            Word::new("second", 15.5, 15.9),
+            Word::new("third", 18.1, 18.5),
+            Word::new("last", 42.5, 42.9),
+        ];
+        let mut rec = Scripted::new(words.clone());
+        let mut done = Vec::new();
+        let t = transcribe(&mut rec, &audio, &WindowConfig::default(), &mut |s| {
+            done.push(s)
+        })
+        .unwrap();
+        assert_eq!(t.words, words);
+        assert_eq!(rec.windows_seen.len(), 2, "{:?}", rec.windows_seen);
+        assert_eq!(t.segments.len(), 2);
+        assert_eq!(t.segments[0].text, "first second");
+        assert_eq!(t.duration_s, 44.0);
+        assert_eq!(done.len(), 2);
+        assert!(
+            (rec.windows_seen[0].0 - 5.8).abs() < 0.02,
+            "{:?}",
+            rec.windows_seen
+        );
+    }
+
+    #[test]
+    fn silence_gives_an_empty_transcript_without_calling_the_model() {
+        let audio = Mono {
+            rate: 16_000,
+            samples: vec![0.0; 160_000],
+        };
+        let mut rec = Scripted::new(vec![Word::new("ghost", 1.0, 1.2)]);
+        let t = transcribe(&mut rec, &audio, &WindowConfig::default(), &mut |_| {}).unwrap();
+        assert!(t.words.is_empty() && t.segments.is_empty());
+        assert!(rec.windows_seen.is_empty());
+    }
+}

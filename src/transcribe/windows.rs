@@ -1,0 +1,314 @@
+//! Where the speech is, and how to cut it into windows whisper can take whole.
+//!
+//! Whisper sees 30 s at a time. Letting whisper.cpp seek through a long file by its own timestamps
+//! was measured to skip speech and invent words in trailing silence; cutting the audio ourselves at
+//! pauses, into windows of at most ~28 s that hold speech, avoids both and sends no silence to the
+//! model at all (silence is where it hallucinates). Pure functions over samples, no model.
+
+/// Analysis frame: 10 ms at 16 kHz.
+const FRAME: usize = 160;
+
+/// Tunables for speech detection and windowing, in seconds unless noted.
+#[derive(Debug, Clone, Copy)]
+pub struct WindowConfig {
+    /// Longest window handed to whisper.
+    pub max_window_s: f64,
+    /// Pauses shorter than this do not split speech.
+    pub min_pause_s: f64,
+    /// Speech bursts shorter than this are clicks, not speech.
+    pub min_speech_s: f64,
+    /// Audio kept before and after speech inside a window.
+    pub pad_s: f64,
+}
+
+impl Default for WindowConfig {
+    fn default() -> Self {
+        WindowConfig {
+            max_window_s: 28.0,
+            min_pause_s: 0.3,
+            min_speech_s: 0.12,
+            pad_s: 0.2,
+        }
+    }
+}
+
+/// A span of samples `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+}
+
+/// Frame levels in dB relative to full scale (silence floors at -120).
+fn frame_db(samples: &[f32]) -> Vec<f32> {
+    samples
+        .chunks(FRAME)
+        .map(|f| {
+            let power = f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32;
+            (10.0 * power.max(1e-12).log10()).max(-120.0)
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[f32], p: f32) -> f32 {
+    sorted[((sorted.len() - 1) as f32 * p).round() as usize]
+}
+
+/// Spans of speech: frames well above the recording's own noise floor, with short gaps bridged
+/// and clicks dropped. Empty when the audio is silent or constant noise.
+pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
+    let db = frame_db(samples);
+    if db.is_empty() {
+        return Vec::new();
+    }
+    let mut sorted = db.clone();
+    sorted.sort_by(f32::total_cmp);
+    // Speech dips between syllables and words, so even talk without pauses has quiet frames.
+    let floor = percentile(&sorted, 0.02);
+    let loud = percentile(&sorted, 0.95);
+    // Nothing stands out from the floor, or everything is near digital silence: no speech.
+    if loud - floor < 12.0 || loud < -65.0 {
+        return Vec::new();
+    }
+    let threshold = floor + (0.3 * (loud - floor)).max(10.0);
+    let frames_per_s = f64::from(rate) / FRAME as f64;
+    let min_gap = (config.min_pause_s * frames_per_s).round() as usize;
+    let min_run = (config.min_speech_s * frames_per_s).round() as usize;
+
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < db.len() {
+        if db[i] > threshold {
+            let start = i;
+            while i < db.len() && db[i] > threshold {
+                i += 1;
+            }
+            match runs.last_mut() {
+                Some(last) if start - last.1 < min_gap => last.1 = i,
+                _ => runs.push((start, i)),
+            }
+        } else {
+            i += 1;
+        }
+    }
+    runs.into_iter()
+        .filter(|(s, e)| e - s >= min_run)
+        .map(|(s, e)| Span {
+            start: s * FRAME,
+            end: (e * FRAME).min(samples.len()),
+        })
+        .collect()
+}
+
+/// Cut speech into windows of at most `max_window_s`, each starting and ending in a pause
+/// (with `pad_s` of context), packing as much speech per window as fits. A stretch of speech
+/// longer than a window with no pause is cut at its quietest point.
+pub fn windows(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
+    let spans = split_long(samples, rate, speech_spans(samples, rate, config), config);
+    let max = (config.max_window_s * f64::from(rate)) as usize;
+    let pad = (config.pad_s * f64::from(rate)) as usize;
+    let mut out: Vec<Span> = Vec::new();
+    for (i, span) in spans.iter().enumerate() {
+        // Padding never reaches past the middle of the pause on either side.
+        let before = if i == 0 {
+            span.start
+        } else {
+            (span.start - spans[i - 1].end) / 2
+        };
+        let after = spans
+            .get(i + 1)
+            .map_or(samples.len() - span.end, |next| (next.start - span.end) / 2);
+        let padded = Span {
+            start: span.start - pad.min(before),
+            end: span.end + pad.min(after),
+        };
+        match out.last_mut() {
+            Some(w) if padded.end - w.start <= max => w.end = padded.end,
+            _ => out.push(padded),
+        }
+    }
+    out
+}
+
+/// Split spans longer than a window (less padding) at their quietest frame, repeatedly.
+fn split_long(samples: &[f32], rate: u32, spans: Vec<Span>, config: &WindowConfig) -> Vec<Span> {
+    let limit = ((config.max_window_s - 2.0 * config.pad_s) * f64::from(rate)) as usize;
+    let mut out = Vec::with_capacity(spans.len());
+    for mut span in spans {
+        while span.len() > limit {
+            // Search the second half of the allowed length for the quietest frame to cut at.
+            let from = span.start + limit / 2;
+            let to = span.start + limit - FRAME;
+            let cut = (from..to)
+                .step_by(FRAME)
+                .min_by(|&a, &b| {
+                    let energy =
+                        |at: usize| samples[at..at + FRAME].iter().map(|s| s * s).sum::<f32>();
+                    energy(a).total_cmp(&energy(b))
+                })
+                .unwrap_or(to);
+            out.push(Span {
+                start: span.start,
+                end: cut,
+            });
+            span.start = cut;
+        }
+        out.push(span);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: u32 = 16_000;
+
+    /// Build audio from (seconds, is_speech) parts: speech is a loud modulated tone, silence is a
+    /// faint noise floor.
+    fn audio(parts: &[(f64, bool)]) -> Vec<f32> {
+        let mut out = Vec::new();
+        let mut seed = 1u32;
+        for &(secs, speech) in parts {
+            for i in 0..(secs * RATE as f64) as usize {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let noise = (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                let t = i as f32 / RATE as f32;
+                out.push(if speech {
+                    0.3 * (t * 220.0 * std::f32::consts::TAU).sin()
+                        * (0.6 + 0.4 * (t * 4.0).sin().abs())
+                } else {
+                    0.001 * noise
+                });
+            }
+        }
+        out
+    }
+
+    fn secs(span: &Span) -> (f64, f64) {
+        (
+            span.start as f64 / RATE as f64,
+            span.end as f64 / RATE as f64,
+        )
+    }
+
+    #[test]
+    fn finds_speech_between_pauses() {
+        let a = audio(&[
+            (6.0, false),
+            (2.0, true),
+            (1.0, false),
+            (3.0, true),
+            (2.0, false),
+        ]);
+        let spans = speech_spans(&a, RATE, &WindowConfig::default());
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        let (s0, e0) = secs(&spans[0]);
+        let (s1, e1) = secs(&spans[1]);
+        assert!(
+            (s0 - 6.0).abs() < 0.02 && (e0 - 8.0).abs() < 0.02,
+            "{s0} {e0}"
+        );
+        assert!(
+            (s1 - 9.0).abs() < 0.02 && (e1 - 12.0).abs() < 0.02,
+            "{s1} {e1}"
+        );
+    }
+
+    #[test]
+    fn short_gaps_are_bridged_and_clicks_dropped() {
+        let a = audio(&[
+            (1.0, false),
+            (1.0, true),
+            (0.1, false),
+            (1.0, true),
+            (2.0, false),
+            (0.03, true),
+            (1.0, false),
+        ]);
+        let spans = speech_spans(&a, RATE, &WindowConfig::default());
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        let (s, e) = secs(&spans[0]);
+        assert!((s - 1.0).abs() < 0.02 && (e - 3.1).abs() < 0.02, "{s} {e}");
+    }
+
+    #[test]
+    fn silence_and_constant_noise_have_no_speech() {
+        let cfg = WindowConfig::default();
+        assert!(speech_spans(&vec![0.0; RATE as usize * 5], RATE, &cfg).is_empty());
+        assert!(speech_spans(&audio(&[(5.0, false)]), RATE, &cfg).is_empty());
+        assert!(windows(&[], RATE, &cfg).is_empty());
+    }
+
+    #[test]
+    fn windows_start_after_the_think_pause_and_pack_speech() {
+        let a = audio(&[
+            (7.0, false),
+            (5.0, true),
+            (0.5, false),
+            (5.0, true),
+            (0.5, false),
+            (5.0, true),
+            (3.0, false),
+        ]);
+        let w = windows(&a, RATE, &WindowConfig::default());
+        assert_eq!(w.len(), 1, "{w:?}");
+        let (s, e) = secs(&w[0]);
+        assert!(
+            (s - 6.8).abs() < 0.03,
+            "window starts at {s}, within 0.2 s of the first word"
+        );
+        assert!((e - 23.2).abs() < 0.03, "window ends at {e}");
+    }
+
+    #[test]
+    fn windows_never_exceed_the_limit_and_cut_in_pauses() {
+        let mut parts = vec![(2.0, false)];
+        for _ in 0..20 {
+            parts.push((4.0, true));
+            parts.push((0.6, false));
+        }
+        let a = audio(&parts);
+        let cfg = WindowConfig::default();
+        let w = windows(&a, RATE, &cfg);
+        assert!(w.len() >= 4, "{w:?}");
+        for win in &w {
+            assert!(win.len() as f64 / RATE as f64 <= cfg.max_window_s + 1e-9);
+        }
+        for pair in w.windows(2) {
+            assert!(pair[0].end <= pair[1].start, "windows overlap: {pair:?}");
+        }
+        // every second of speech is inside some window
+        for span in speech_spans(&a, RATE, &cfg) {
+            assert!(
+                w.iter()
+                    .any(|win| win.start <= span.start && span.end <= win.end),
+                "{span:?} not covered"
+            );
+        }
+    }
+
+    #[test]
+    fn speech_without_pauses_is_cut_below_the_limit() {
+        let a = audio(&[(1.5, false), (70.0, true), (1.5, false)]);
+        let cfg = WindowConfig::default();
+        let w = windows(&a, RATE, &cfg);
+        assert!(w.len() >= 3, "{w:?}");
+        let covered: usize = w.iter().map(Span::len).sum();
+        assert!(covered as f64 / RATE as f64 >= 70.0);
+        assert!(
+            w.iter()
+                .all(|s| s.len() as f64 / RATE as f64 <= cfg.max_window_s)
+        );
+    }
+}

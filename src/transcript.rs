@@ -1,0 +1,167 @@
+//! Timed words: what the speech core produces and the analysis consumes, and its JSON form
+//! (`paceback.transcript/1`).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const SCHEMA: &str = "paceback.transcript/1";
+
+/// One spoken word with its time span in seconds from the start of the recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub w: String,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+impl Word {
+    pub fn new(w: impl Into<String>, start_s: f64, end_s: f64) -> Self {
+        Word {
+            w: w.into(),
+            start_s,
+            end_s,
+        }
+    }
+}
+
+/// A stretch of text as the recognizer produced it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub text: String,
+}
+
+/// A whole transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub schema: String,
+    pub model: String,
+    pub duration_s: f64,
+    pub words: Vec<Word>,
+    pub segments: Vec<Segment>,
+}
+
+impl Transcript {
+    pub fn new(
+        model: impl Into<String>,
+        duration_s: f64,
+        words: Vec<Word>,
+        segments: Vec<Segment>,
+    ) -> Self {
+        Transcript {
+            schema: SCHEMA.to_string(),
+            model: model.into(),
+            duration_s,
+            words,
+            segments,
+        }
+    }
+
+    /// The words joined by spaces.
+    pub fn text(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| s.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Read a `paceback.transcript/1` file. Malformed JSON is bad input naming line and column.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::bad_input(path, format!("cannot read: {e}")))?;
+        let t: Transcript = serde_json::from_str(&text).map_err(|e| {
+            Error::bad_input(
+                path,
+                format!(
+                    "not a valid transcript at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        if t.schema != SCHEMA {
+            return Err(Error::bad_input(
+                path,
+                format!("schema is `{}`, expected `{SCHEMA}`", t.schema),
+            ));
+        }
+        if let Some(bad) = t
+            .words
+            .iter()
+            .position(|w| !(w.start_s <= w.end_s && w.start_s >= 0.0))
+        {
+            return Err(Error::bad_input(
+                path,
+                format!("word {bad} ({:?}) has an invalid time span", t.words[bad].w),
+            ));
+        }
+        if t.words.windows(2).any(|p| p[1].start_s < p[0].start_s) {
+            return Err(Error::bad_input(path, "words are not in time order"));
+        }
+        Ok(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let t = Transcript::new(
+            "tiny.en",
+            3.0,
+            vec![Word::new("Hello", 0.5, 0.9), Word::new("there.", 1.0, 1.4)],
+            vec![Segment {
+                start_s: 0.5,
+                end_s: 1.4,
+                text: " Hello there.".into(),
+            }],
+        );
+        let (_d, path) = write(&serde_json::to_string_pretty(&t).unwrap());
+        assert_eq!(Transcript::load(&path).unwrap(), t);
+        assert_eq!(t.text(), "Hello there.");
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let (_d, path) = write("{\n  \"schema\": \"paceback.transcript/1\",\n  \"words\": [,]\n}");
+        let err = Transcript::load(&path).unwrap_err().to_string();
+        assert!(err.contains("line 3, column 13"), "{err}");
+        assert_eq!(Transcript::load(&path).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn wrong_schema_and_bad_times_are_rejected() {
+        let (_d, path) =
+            write(r#"{"schema":"x/1","model":"m","duration_s":1,"words":[],"segments":[]}"#);
+        assert!(
+            Transcript::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("schema")
+        );
+        let (_d, path) = write(
+            r#"{"schema":"paceback.transcript/1","model":"m","duration_s":1,"words":[{"w":"a","start_s":2,"end_s":1}],"segments":[]}"#,
+        );
+        assert!(
+            Transcript::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("invalid time span")
+        );
+    }
+}
