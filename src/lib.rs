@@ -4,6 +4,7 @@
 //! modules: [`audio`] (WAV and microphone in), [`model`] (speech models), [`transcribe`] (speech
 //! to timed words), [`transcript`] (the timed-words format).
 
+pub mod analysis;
 pub mod audio;
 pub mod cli;
 pub mod commands;
@@ -12,6 +13,7 @@ pub mod home;
 pub mod interrupt;
 pub mod model;
 pub mod progress;
+pub mod report;
 pub mod time;
 pub mod transcribe;
 pub mod transcript;

@@ -1,4 +1,5 @@
 //! One module per subcommand; each turns validated arguments into output.
 
+pub mod analyze;
 pub mod model;
 pub mod transcribe;

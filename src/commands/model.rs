@@ -29,26 +29,29 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
                     "no model.bin here; expected a CTranslate2 model directory",
                 ));
             }
-            let wtype = if quantize.is_some() {
-                WeightType::Q8_0
-            } else {
-                WeightType::F16
+            let wtype = match quantize.as_deref() {
+                Some("q8_0") => WeightType::Q8_0,
+                _ => WeightType::F16,
             };
+            let ct2 = model::import::Ct2Whisper::load(&dir)
+                .map_err(|e| Error::bad_input(&dir, format!("{e:#}")))?;
             let out = match out {
                 Some(p) => p,
                 None => {
                     ensure_private_dir(&home.models_dir())?;
-                    let suffix = if wtype == WeightType::Q8_0 {
-                        "-q8_0"
-                    } else {
-                        ""
+                    let size = ct2
+                        .hparams(wtype)
+                        .map_err(|e| Error::bad_input(&dir, format!("{e:#}")))?
+                        .size_name();
+                    let suffix = match wtype {
+                        WeightType::F16 => String::new(),
+                        other => format!("-{}", other.name()),
                     };
                     home.models_dir()
-                        .join(model::file_name(&format!("tiny.en{suffix}")))
+                        .join(model::file_name(&format!("{size}{suffix}")))
                 }
             };
-            let ct2 = model::import::Ct2Whisper::load(&dir)
-                .map_err(|e| Error::bad_input(&dir, format!("{e:#}")))?;
+
             let h = ct2.write(&out, wtype)?;
             println!(
                 "wrote {} ({} {})",

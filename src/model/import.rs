@@ -39,6 +39,11 @@ impl Ct2Whisper {
         Ok(Ct2Whisper { model, vocab })
     }
 
+    /// The header the converted model will have.
+    pub fn hparams(&self, wtype: WeightType) -> anyhow::Result<Hparams> {
+        hparams(&self.model, wtype)
+    }
+
     /// Convert and write the ggml model to `out` atomically (a temporary file renamed into
     /// place), creating its folder. Returns the header written.
     pub fn write(&self, out: &Path, wtype: WeightType) -> anyhow::Result<Hparams> {
@@ -271,20 +276,15 @@ fn dim(model: &Ct2Model, name: &str, axis: usize) -> anyhow::Result<i32> {
     Ok(i32::try_from(d)?)
 }
 
-/// Write the whole ggml file for `model`.
-pub fn write_ggml<W: std::io::Write>(
-    model: &Ct2Model,
-    vocab: &[Vec<u8>],
-    wtype: WeightType,
-    out: W,
-) -> anyhow::Result<Hparams> {
+/// The whisper.cpp header of a CTranslate2 Whisper model, from its tensor shapes.
+fn hparams(model: &Ct2Model, wtype: WeightType) -> anyhow::Result<Hparams> {
     let n_audio_layer = count_layers(model, "encoder");
     let n_text_layer = count_layers(model, "decoder");
     ensure!(
         n_audio_layer > 0 && n_text_layer > 0,
         "the model has no encoder or decoder layers"
     );
-    let hparams = Hparams {
+    Ok(Hparams {
         n_vocab: dim(model, "decoder/embeddings/weight", 0)?,
         n_audio_ctx: dim(model, "encoder/position_encodings/encodings", 0)?,
         n_audio_state: dim(model, "encoder/position_encodings/encodings", 1)?,
@@ -296,7 +296,19 @@ pub fn write_ggml<W: std::io::Write>(
         n_text_layer: i32::try_from(n_text_layer)?,
         n_mels: dim(model, "encoder/conv1/weight", 1)?,
         ftype: wtype.ftype(),
-    };
+    })
+}
+
+/// Write the whole ggml file for `model`.
+pub fn write_ggml<W: std::io::Write>(
+    model: &Ct2Model,
+    vocab: &[Vec<u8>],
+    wtype: WeightType,
+    out: W,
+) -> anyhow::Result<Hparams> {
+    let hparams = hparams(model, wtype)?;
+    let n_audio_layer = hparams.n_audio_layer as usize;
+    let n_text_layer = hparams.n_text_layer as usize;
     ensure!(
         vocab.len() < hparams.n_vocab as usize,
         "the vocabulary has {} text tokens but the model only {} embeddings",

@@ -11,15 +11,16 @@ use crate::error::Result;
 use crate::time::round_cs;
 use crate::transcript::{Segment, Transcript, Word};
 
-pub use windows::{Span, WindowConfig};
+pub use windows::{Span, Window, WindowConfig};
 
-/// Recognizes one window of 16 kHz mono speech that starts `offset_s` into the recording, and
-/// returns its words in recording time. The seam between paceback and the speech model.
+/// Recognizes the speech in one window of 16 kHz mono audio; word times are seconds from the
+/// window's start. The seam between paceback and the speech model; `window` says where the audio
+/// came from in the recording (fakes use it, whisper does not need it).
 pub trait Recognizer {
     /// What to call this recognizer in output (`tiny.en q8_0`).
     fn name(&self) -> String;
 
-    fn recognize(&mut self, window: &[f32], offset_s: f64) -> Result<Vec<Word>>;
+    fn recognize(&mut self, samples: &[f32], window: &Window) -> Result<Vec<Word>>;
 }
 
 /// Transcribe a whole recording. `progress` receives the seconds of audio done so far.
@@ -30,18 +31,16 @@ pub fn transcribe(
     progress: &mut dyn FnMut(f64),
 ) -> Result<Transcript> {
     debug_assert_eq!(audio.rate, crate::audio::WHISPER_RATE);
-    let rate = f64::from(audio.rate);
     let mut words = Vec::new();
     let mut segments = Vec::new();
-    for span in windows::windows(&audio.samples, audio.rate, config) {
+    for window in windows::windows(&audio.samples, audio.rate, config) {
         crate::interrupt::check()?;
-        let (start_s, end_s) = (span.start as f64 / rate, span.end as f64 / rate);
-        let found = recognizer.recognize(&audio.samples[span.start..span.end], start_s)?;
+        let found = recognizer.recognize(&window.samples(&audio.samples), &window)?;
         let found: Vec<Word> = found
             .into_iter()
             .map(|w| {
-                let clamp = |t: f64| round_cs(t.clamp(start_s, end_s));
-                Word::new(w.w, clamp(w.start_s), clamp(w.end_s))
+                let at = |t: f64| round_cs(window.to_recording(t, audio.rate));
+                Word::new(w.w, at(w.start_s), at(w.end_s))
             })
             .collect();
         if let (Some(first), Some(last)) = (found.first(), found.last()) {
@@ -56,7 +55,7 @@ pub fn transcribe(
             });
         }
         words.extend(found);
-        progress(end_s);
+        progress(window.extent().end as f64 / f64::from(audio.rate));
     }
     Ok(Transcript::new(
         recognizer.name(),
@@ -71,7 +70,7 @@ pub fn transcribe(
 #[derive(Debug, Clone, Default)]
 pub struct Scripted {
     pub words: Vec<Word>,
-    /// Every window handed in, as (start, end) seconds.
+    /// Every window handed in, as (start, end) recording seconds.
     pub windows_seen: Vec<(f64, f64)>,
 }
 
@@ -89,14 +88,21 @@ impl Recognizer for Scripted {
         "scripted".into()
     }
 
-    fn recognize(&mut self, window: &[f32], offset_s: f64) -> Result<Vec<Word>> {
-        let end = offset_s + window.len() as f64 / f64::from(crate::audio::WHISPER_RATE);
-        self.windows_seen.push((offset_s, end));
+    fn recognize(&mut self, _samples: &[f32], window: &Window) -> Result<Vec<Word>> {
+        let rate = crate::audio::WHISPER_RATE;
+        let span = window.extent();
+        self.windows_seen.push((
+            span.start as f64 / f64::from(rate),
+            span.end as f64 / f64::from(rate),
+        ));
         Ok(self
             .words
             .iter()
-            .filter(|w| w.start_s >= offset_s && w.start_s < end)
-            .cloned()
+            .filter_map(|w| {
+                let start = window.to_window(w.start_s, rate)?;
+                let end = window.to_window(w.end_s, rate).unwrap_or(start);
+                Some(Word::new(w.w.clone(), start, end))
+            })
             .collect())
     }
 }

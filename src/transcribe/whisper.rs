@@ -1,13 +1,19 @@
 //! The whisper.cpp recognizer (through whisper-rs): one model load, one decoding state reused for
 //! every window, DTW word timing, a prompt that keeps filler words.
+//!
+//! Settings chosen by measurement on the 6-minute benchmark answer and the development set (see
+//! README, "Speed and accuracy"): greedy decoding of each pause-bounded window on its own (no
+//! carried context, one segment, no timestamp tokens), the full 30 s encoder context, and DTW
+//! alignment for word times. Beam search, a window-sized encoder context, 4-bit weights and
+//! OpenMP were each tried and lost on accuracy or gained nothing.
 
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
     WhisperContextParameters, WhisperError, WhisperState,
 };
 
-use super::Recognizer;
 use super::tokens::{Token, words};
+use super::{Recognizer, Window};
 use crate::error::{Error, Result};
 use crate::model::ModelFile;
 use crate::transcript::Word;
@@ -105,8 +111,8 @@ impl Whisper {
             WhisperContext::new_with_params(path, params).map_err(|e| corrupt(format!("{e}")))?;
         let state = ctx.create_state().map_err(|e| corrupt(format!("{e}")))?;
         Ok(Whisper {
-            state,
             eot: ctx.token_eot(),
+            state,
             name: model.describe(),
             config,
         })
@@ -151,25 +157,21 @@ impl Recognizer for Whisper {
         self.name.clone()
     }
 
-    fn recognize(&mut self, window: &[f32], offset_s: f64) -> Result<Vec<Word>> {
+    fn recognize(&mut self, samples: &[f32], _window: &Window) -> Result<Vec<Word>> {
+        let heard_s = samples.len() as f64 / 16_000.0;
         let mut padded;
-        let samples = if window.len() < MIN_WINDOW_SAMPLES {
-            padded = window.to_vec();
+        let samples = if samples.len() < MIN_WINDOW_SAMPLES {
+            padded = samples.to_vec();
             padded.resize(MIN_WINDOW_SAMPLES, 0.0);
             &padded[..]
         } else {
-            window
+            samples
         };
-        let params = self.params();
-        match self.state.full(params, samples) {
+        match self.state.full(self.params(), samples) {
             Ok(()) => {}
             Err(WhisperError::NoSamples) => return Ok(Vec::new()),
             Err(_) if crate::interrupt::requested() => return Err(Error::Interrupted),
-            Err(e) => {
-                return Err(
-                    anyhow::anyhow!("whisper failed on the window at {offset_s:.1} s: {e}").into(),
-                );
-            }
+            Err(e) => return Err(anyhow::anyhow!("whisper failed: {e}").into()),
         }
         let mut tokens = Vec::new();
         for segment in self.state.as_iter() {
@@ -177,7 +179,6 @@ impl Recognizer for Whisper {
                 let Some(token) = segment.get_token(i) else {
                     continue;
                 };
-                let data = token.token_data();
                 // Special and timestamp tokens have ids from end-of-text upwards.
                 if token.token_id() >= self.eot {
                     continue;
@@ -185,6 +186,7 @@ impl Recognizer for Whisper {
                 let Ok(bytes) = token.to_bytes() else {
                     continue;
                 };
+                let data = token.token_data();
                 tokens.push(Token {
                     bytes: bytes.to_vec(),
                     t_dtw: (data.t_dtw >= 0).then(|| data.t_dtw as f64 / 100.0),
@@ -193,10 +195,10 @@ impl Recognizer for Whisper {
                 });
             }
         }
-        let window_s = window.len() as f64 / 16_000.0;
-        Ok(words(&tokens, offset_s)
+        // Nothing can start in the silence padding.
+        Ok(words(&tokens)
             .into_iter()
-            .filter(|w| w.start_s < offset_s + window_s)
+            .filter(|w| w.start_s < heard_s)
             .collect())
     }
 }

@@ -1,0 +1,268 @@
+//! Reading an answer: which step each stretch belongs to, how long each took against the
+//! guidance, what the content says, and how it was delivered. Pure: timed words in, an
+//! [`Analysis`] out; no model, no microphone.
+
+pub mod checks;
+pub mod delivery;
+pub mod guidance;
+pub mod lexicon;
+pub mod phrases;
+pub mod question;
+pub mod segment;
+pub mod steps;
+pub mod timing;
+
+use serde::Serialize;
+
+pub use checks::{Check, Status};
+pub use delivery::Delivery;
+pub use guidance::Light;
+pub use lexicon::Lexicon;
+pub use question::TypeSource;
+pub use steps::{Framework, QuestionType, Step};
+pub use timing::StepReport;
+
+use crate::time::round_cs;
+use crate::transcript::Word;
+
+/// The `--json` contract of `paceback analyze`.
+pub const SCHEMA: &str = "paceback.analysis/1";
+
+/// What to analyze.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    pub words: Vec<Word>,
+    /// The recording (or transcript) analyzed, for the report.
+    pub audio_path: Option<String>,
+    /// Length of the whole recording.
+    pub duration_s: f64,
+    pub question: Option<String>,
+    pub qtype: Option<QuestionType>,
+    /// Known step boundaries (step, start) to use instead of segmenting: for measuring the
+    /// segmenter against ground truth.
+    pub given_steps: Option<Vec<(Step, f64)>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AudioInfo {
+    pub path: Option<String>,
+    pub duration_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionInfo {
+    pub text: Option<String>,
+    #[serde(rename = "type")]
+    pub qtype: QuestionType,
+    pub type_source: TypeSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerSpan {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub duration_s: f64,
+    pub words: usize,
+}
+
+/// Shares of answer time; `null` for STAR answers, which have neither.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shares {
+    pub problem_definition: Option<f64>,
+    pub solution: Option<f64>,
+}
+
+/// A timing budget with its light.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetReport {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub actual_s: f64,
+    pub min_s: f64,
+    pub target_s: f64,
+    pub max_s: f64,
+    pub light: Light,
+}
+
+/// Content facts reported without a verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Content {
+    /// The framework named explicitly ("working backwards from the customer experience"); optional.
+    pub framework_named: bool,
+}
+
+/// A word with the step it was assigned to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelledWord {
+    pub w: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub step: Option<Step>,
+}
+
+/// Everything paceback says about one answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub schema: &'static str,
+    pub audio: AudioInfo,
+    pub question: QuestionInfo,
+    pub framework: Framework,
+    pub no_speech: bool,
+    pub think_pause_s: f64,
+    pub answer: AnswerSpan,
+    pub steps: Vec<StepReport>,
+    #[serde(serialize_with = "totals_as_map")]
+    pub totals: Vec<(Step, f64)>,
+    pub shares: Shares,
+    pub checks: Vec<Check>,
+    pub budgets: Vec<BudgetReport>,
+    pub delivery: Delivery,
+    pub content: Content,
+    /// The three most useful things to change next time.
+    pub advice: Vec<String>,
+    pub words: Vec<LabelledWord>,
+}
+
+fn totals_as_map<S: serde::Serializer>(totals: &[(Step, f64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(totals.len()))?;
+    for (step, secs) in totals {
+        map.serialize_entry(step.id(), secs)?;
+    }
+    map.end()
+}
+
+/// How many pieces of advice a report gives.
+const ADVICE: usize = 3;
+
+/// Analyze an answer.
+pub fn analyze(input: &Input, lex: &Lexicon) -> Analysis {
+    let words = &input.words;
+    let (qtype, type_source) =
+        question::resolve(input.qtype, input.question.as_deref(), words, lex);
+    let framework = qtype.framework();
+    let spans = match &input.given_steps {
+        Some(bounds) => segment::from_boundaries(words, bounds),
+        None => segment::segment(words, qtype, lex),
+    };
+    let steps = timing::step_reports(words, &spans);
+    let (start, end) = match (words.first(), words.last()) {
+        (Some(a), Some(b)) => (a.start_s, b.end_s),
+        _ => (0.0, 0.0),
+    };
+    let answer_s = end - start;
+    let delivery = delivery::measure(words, &steps, lex);
+
+    let mut checks = Vec::new();
+    if !words.is_empty() {
+        let cx = checks::Context {
+            qtype,
+            words,
+            steps: &steps,
+            answer_s,
+            think_pause_s: start,
+            lex,
+        };
+        checks.extend(checks::timing(&cx));
+        checks.extend(checks::content(&cx));
+        checks.extend(delivery::checks(&delivery));
+    }
+    let mut ranked: Vec<&Check> = checks.iter().filter(|c| c.status != Status::Pass).collect();
+    ranked.sort_by(|a, b| b.severity.total_cmp(&a.severity));
+    let advice = ranked
+        .iter()
+        .take(ADVICE)
+        .map(|c| c.advice.clone())
+        .collect();
+
+    let budgets = if words.is_empty() {
+        Vec::new()
+    } else {
+        let mut b = vec![
+            budget_report(&guidance::ANSWER, answer_s),
+            budget_report(&guidance::THINK_PAUSE, start),
+        ];
+        for (budget, of) in guidance::budgets(qtype) {
+            b.push(budget_report(
+                &budget,
+                timing::seconds(&steps, |s| of.contains(&s)),
+            ));
+        }
+        b
+    };
+
+    let shares = if framework == Framework::WorkingBackwards && answer_s > 0.0 {
+        let share = |pred: fn(Step) -> bool| {
+            Some((timing::seconds(&steps, pred) / answer_s * 1000.0).round() / 1000.0)
+        };
+        Shares {
+            problem_definition: share(Step::is_problem),
+            solution: share(Step::is_solution),
+        }
+    } else {
+        Shares {
+            problem_definition: None,
+            solution: None,
+        }
+    };
+
+    let norm = phrases::normalize_all(&words.iter().map(|w| w.w.as_str()).collect::<Vec<_>>());
+    let labelled = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| LabelledWord {
+            w: w.w.clone(),
+            start_s: w.start_s,
+            end_s: w.end_s,
+            step: spans
+                .iter()
+                .find(|s| (s.first..=s.last).contains(&i))
+                .map(|s| s.step),
+        })
+        .collect();
+
+    Analysis {
+        schema: SCHEMA,
+        audio: AudioInfo {
+            path: input.audio_path.clone(),
+            duration_s: round_cs(input.duration_s),
+        },
+        question: QuestionInfo {
+            text: input.question.clone(),
+            qtype,
+            type_source,
+        },
+        framework,
+        no_speech: words.is_empty(),
+        think_pause_s: round_cs(start),
+        answer: AnswerSpan {
+            start_s: round_cs(start),
+            end_s: round_cs(end),
+            duration_s: round_cs(answer_s),
+            words: words.iter().filter(|w| timing::is_word(&w.w)).count(),
+        },
+        totals: timing::totals(framework, &steps),
+        steps,
+        shares,
+        checks,
+        budgets,
+        delivery,
+        content: Content {
+            framework_named: lex.checks.framework_named.iter().any(|p| p.is_match(&norm)),
+        },
+        advice,
+        words: labelled,
+    }
+}
+
+fn budget_report(b: &guidance::Budget, actual_s: f64) -> BudgetReport {
+    BudgetReport {
+        id: b.id,
+        label: b.label,
+        actual_s: round_cs(actual_s),
+        min_s: b.min_s,
+        target_s: b.target_s,
+        max_s: b.max_s,
+        light: b.light(actual_s),
+    }
+}

@@ -1,0 +1,224 @@
+//! Cue phrases as small word patterns, matched against normalized transcript words.
+//!
+//! Pattern syntax (space-separated tokens):
+//! - `word` matches that word (case-insensitive; punctuation around transcript words is ignored)
+//! - `pre*` matches any word starting with `pre`
+//! - `*` matches any one word; `**` any zero to three words
+//! - `a|b|c*` matches any of the alternatives
+
+use std::fmt;
+
+/// Lowercase, straight apostrophes, no surrounding punctuation: `"Today,"` → `today`.
+pub fn normalize(word: &str) -> String {
+    let lower = word
+        .to_lowercase()
+        .replace(['\u{2019}', '\u{2018}', '`'], "'");
+    lower
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_string()
+}
+
+/// Normalized forms of a word list, with empty results (pure punctuation) kept as "" so indices
+/// stay aligned with the words.
+pub fn normalize_all<S: AsRef<str>>(words: &[S]) -> Vec<String> {
+    words.iter().map(|w| normalize(w.as_ref())).collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Alt {
+    Exact(String),
+    Prefix(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Any,
+    Gap,
+    Alts(Vec<Alt>),
+}
+
+/// Longest run `**` may skip.
+const MAX_GAP: usize = 3;
+
+/// A compiled cue phrase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    tokens: Vec<Tok>,
+    source: String,
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl Pattern {
+    pub fn parse(source: &str) -> Result<Self, String> {
+        let mut tokens = Vec::new();
+        for raw in source.split_whitespace() {
+            tokens.push(match raw {
+                "*" => Tok::Any,
+                "**" => Tok::Gap,
+                _ => Tok::Alts(
+                    raw.split('|')
+                        .map(|alt| {
+                            let (word, prefix) = match alt.strip_suffix('*') {
+                                Some(w) => (w, true),
+                                None => (alt, false),
+                            };
+                            let word = normalize(word);
+                            if word.is_empty() {
+                                return Err(format!("empty word in cue phrase `{source}`"));
+                            }
+                            Ok(if prefix {
+                                Alt::Prefix(word)
+                            } else {
+                                Alt::Exact(word)
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+            });
+        }
+        if tokens.is_empty()
+            || matches!(tokens.first(), Some(Tok::Gap))
+            || matches!(tokens.last(), Some(Tok::Gap))
+        {
+            return Err(format!(
+                "cue phrase `{source}` must not be empty, start or end with `**`"
+            ));
+        }
+        Ok(Pattern {
+            tokens,
+            source: source.to_string(),
+        })
+    }
+
+    /// Number of literal words: longer phrases are more specific.
+    pub fn specificity(&self) -> usize {
+        self.tokens
+            .iter()
+            .filter(|t| matches!(t, Tok::Alts(_)))
+            .count()
+    }
+
+    /// If the pattern matches starting at `words[at]`, the index just past the match.
+    pub fn match_at(&self, words: &[String], at: usize) -> Option<usize> {
+        fn go(tokens: &[Tok], words: &[String], i: usize) -> Option<usize> {
+            let Some((tok, rest)) = tokens.split_first() else {
+                return Some(i);
+            };
+            match tok {
+                Tok::Any => (i < words.len()).then(|| go(rest, words, i + 1)).flatten(),
+                Tok::Gap => (0..=MAX_GAP)
+                    .take_while(|skip| i + skip <= words.len())
+                    .find_map(|skip| go(rest, words, i + skip)),
+                Tok::Alts(alts) => {
+                    let w = words.get(i)?;
+                    let hit = alts.iter().any(|a| match a {
+                        Alt::Exact(x) => w == x,
+                        Alt::Prefix(p) => w.starts_with(p.as_str()),
+                    });
+                    hit.then(|| go(rest, words, i + 1)).flatten()
+                }
+            }
+        }
+        // Skip words that were pure punctuation.
+        if words.get(at).is_none_or(|w| w.is_empty()) {
+            return None;
+        }
+        let compact: Vec<usize> = (at..words.len())
+            .filter(|&i| !words[i].is_empty())
+            .collect();
+        let seq: Vec<String> = compact.iter().map(|&i| words[i].clone()).collect();
+        go(&self.tokens, &seq, 0).map(|n| if n == 0 { at } else { compact[n - 1] + 1 })
+    }
+
+    /// Every start index where the pattern matches.
+    pub fn find_all<'a>(
+        &'a self,
+        words: &'a [String],
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        (0..words.len()).filter_map(move |i| self.match_at(words, i).map(|end| (i, end)))
+    }
+
+    pub fn is_match(&self, words: &[String]) -> bool {
+        self.find_all(words).next().is_some()
+    }
+}
+
+/// Parse a list of phrases, naming the list in errors.
+pub fn compile(list: &str, sources: &[String]) -> Result<Vec<Pattern>, String> {
+    sources
+        .iter()
+        .map(|s| Pattern::parse(s).map_err(|e| format!("{list}: {e}")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        normalize_all(&s.split_whitespace().collect::<Vec<_>>())
+    }
+
+    fn m(p: &str, s: &str) -> bool {
+        Pattern::parse(p).unwrap().is_match(&words(s))
+    }
+
+    #[test]
+    fn normalizes_case_and_punctuation() {
+        assert_eq!(normalize("Today,"), "today");
+        assert_eq!(normalize("I\u{2019}d"), "i'd");
+        assert_eq!(normalize("\"nice-to-have\"."), "nice-to-have");
+        assert_eq!(normalize("..."), "");
+    }
+
+    #[test]
+    fn literal_prefix_any_and_alternatives() {
+        assert!(m("the biggest risk", "So the biggest risk is adoption"));
+        assert!(!m("the biggest risk", "the biggest win"));
+        assert!(m("frustrat*", "they get frustrated"));
+        assert!(m("i'd|i|we'd measure", "We'd measure retention"));
+        assert!(m("this is a * question", "This is a strategy question."));
+        assert!(!m("this is a * question", "this is a question"));
+    }
+
+    #[test]
+    fn gaps_skip_up_to_three_words() {
+        assert!(m("measure ** success", "measure success"));
+        assert!(m(
+            "measure ** success",
+            "measure the overall product success"
+        ));
+        assert!(!m(
+            "measure ** success",
+            "measure one two three four success"
+        ));
+    }
+
+    #[test]
+    fn match_end_is_reported_in_original_indices() {
+        let w = words("well , the biggest risk");
+        let p = Pattern::parse("the biggest risk").unwrap();
+        assert_eq!(p.find_all(&w).collect::<Vec<_>>(), vec![(2, 5)]);
+    }
+
+    #[test]
+    fn punctuation_only_words_are_transparent() {
+        let w = normalize_all(&["we", "-", "would", "not", "build"]);
+        assert!(Pattern::parse("we would not build").unwrap().is_match(&w));
+    }
+
+    #[test]
+    fn bad_patterns_are_rejected_with_the_list_name() {
+        assert!(Pattern::parse("** risk").is_err());
+        assert!(Pattern::parse("").is_err());
+        assert!(Pattern::parse("risk **").is_err());
+        assert!(m("* years old", "she is forty years old"));
+        let err = compile("steps.risks.openers", &["ok".into(), "| |".into()]).unwrap_err();
+        assert!(err.starts_with("steps.risks.openers"), "{err}");
+    }
+}

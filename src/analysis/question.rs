@@ -1,0 +1,164 @@
+//! Which kind of question an answer is for: `--type`, else the question's wording, else what the
+//! speaker said ("this is a strategy question"), else product sense.
+
+use serde::Serialize;
+
+use super::lexicon::Lexicon;
+use super::phrases::normalize_all;
+use super::steps::QuestionType;
+use crate::transcript::Word;
+
+/// Where the type came from (`type_source` in the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeSource {
+    Flag,
+    Question,
+    Spoken,
+    Default,
+}
+
+/// The type from the question text, trying the most specific types first.
+pub fn from_question(text: &str, lex: &Lexicon) -> Option<QuestionType> {
+    let words = normalize_all(&text.split_whitespace().collect::<Vec<_>>());
+    lex.question_types
+        .iter()
+        .find(|(_, patterns)| patterns.iter().any(|p| p.is_match(&words)))
+        .map(|(t, _)| *t)
+}
+
+/// How far into the answer a spoken classification is looked for.
+const SPOKEN_WINDOW_S: f64 = 60.0;
+
+/// The type the speaker named early in the answer, if any.
+pub fn spoken(words: &[Word], lex: &Lexicon) -> Option<QuestionType> {
+    let start = words.first()?.start_s;
+    let early: Vec<&str> = words
+        .iter()
+        .take_while(|w| w.start_s - start <= SPOKEN_WINDOW_S)
+        .map(|w| w.w.as_str())
+        .collect();
+    let norm = normalize_all(&early);
+    // The earliest mention wins: speakers name the type before they discuss anything else.
+    lex.spoken_types
+        .iter()
+        .filter_map(|(t, patterns)| {
+            patterns
+                .iter()
+                .filter_map(|p| p.find_all(&norm).next().map(|(at, _)| at))
+                .min()
+                .map(|at| (at, *t))
+        })
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, t)| t)
+}
+
+/// Decide the type and say where it came from.
+pub fn resolve(
+    flag: Option<QuestionType>,
+    question: Option<&str>,
+    words: &[Word],
+    lex: &Lexicon,
+) -> (QuestionType, TypeSource) {
+    if let Some(t) = flag {
+        return (t, TypeSource::Flag);
+    }
+    if let Some(t) = question.and_then(|q| from_question(q, lex)) {
+        return (t, TypeSource::Question);
+    }
+    if let Some(t) = spoken(words, lex) {
+        return (t, TypeSource::Spoken);
+    }
+    (QuestionType::ProductSense, TypeSource::Default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use QuestionType::*;
+
+    #[test]
+    fn question_wording_gives_the_type() {
+        let lex = Lexicon::builtin();
+        for (q, want) in [
+            (
+                "Tell me about a time you disagreed with an engineer.",
+                Behavioral,
+            ),
+            (
+                "Describe a situation where a launch went wrong.",
+                Behavioral,
+            ),
+            (
+                "How many electric vehicle chargers are there in Germany?",
+                Estimation,
+            ),
+            ("Estimate the annual revenue of a coffee shop.", Estimation),
+            (
+                "You have three features and one team. Which would you build first?",
+                Prioritization,
+            ),
+            ("Rank these initiatives for a notes app.", Prioritization),
+            (
+                "Should Spotify enter the audiobook market or partner with publishers?",
+                Strategy,
+            ),
+            (
+                "How should a grocery chain respond to a new delivery competitor?",
+                Strategy,
+            ),
+            (
+                "Design a product that helps parents of toddlers plan meals.",
+                ProductSense,
+            ),
+            (
+                "How would you improve Google Maps for cyclists?",
+                ProductSense,
+            ),
+        ] {
+            assert_eq!(from_question(q, &lex), Some(want), "{q}");
+        }
+        assert_eq!(
+            from_question("Let's talk about long-term stays.", &lex),
+            None
+        );
+    }
+
+    #[test]
+    fn spoken_classification_is_found_early_in_the_answer() {
+        let lex = Lexicon::builtin();
+        let words: Vec<Word> =
+            "Okay. I'm going to treat this as a strategy question, not a product design question."
+                .split_whitespace()
+                .enumerate()
+                .map(|(i, w)| Word::new(w, 6.0 + i as f64 * 0.3, 6.2 + i as f64 * 0.3))
+                .collect();
+        assert_eq!(spoken(&words, &lex), Some(Strategy));
+    }
+
+    #[test]
+    fn resolution_order_is_flag_question_spoken_default() {
+        let lex = Lexicon::builtin();
+        let said: Vec<Word> = ["This", "is", "an", "estimation", "question."]
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Word::new(*w, i as f64, i as f64 + 0.2))
+            .collect();
+        assert_eq!(
+            resolve(Some(Strategy), Some("How many?"), &said, &lex),
+            (Strategy, TypeSource::Flag)
+        );
+        assert_eq!(
+            resolve(None, Some("Rank these."), &said, &lex),
+            (Prioritization, TypeSource::Question)
+        );
+        assert_eq!(
+            resolve(None, Some("Hmm."), &said, &lex),
+            (Estimation, TypeSource::Spoken)
+        );
+        assert_eq!(
+            resolve(None, None, &[], &lex),
+            (ProductSense, TypeSource::Default)
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! `paceback analyze FILE.wav | --transcript WORDS.json [--type T] [--question Q] [--json]`.
+
+use crate::analysis::{self, Analysis, Lexicon};
+use crate::cli::AnalyzeArgs;
+use crate::error::{Error, Result};
+use crate::home::Home;
+use crate::report;
+use crate::transcript::Transcript;
+
+pub fn run(args: AnalyzeArgs) -> Result<()> {
+    let home = Home::from_env()?;
+    let lexicon = Lexicon::load(&home.cues_file())?;
+    let (transcript, path) = match (&args.transcript, &args.file) {
+        (Some(t), _) => (Transcript::load(t)?, t),
+        (None, Some(wav)) => (
+            super::transcribe::transcribe_file(wav, &args.speech, !args.json)?,
+            wav,
+        ),
+        (None, None) => return Err(Error::usage("give a WAV file or --transcript WORDS.json")),
+    };
+    let mut analysis_input = input(&transcript, &path.display().to_string(), &args.question);
+    if let Some(manifest) = &args.steps_from {
+        analysis_input.given_steps = Some(truth_boundaries(manifest)?);
+    }
+    let analysis = analysis::analyze(&analysis_input, &lexicon);
+    let explained = args.explain.then(|| {
+        analysis::segment::explain(&analysis_input.words, analysis.question.qtype, &lexicon)
+    });
+    match (&explained, args.json) {
+        (Some(units), true) => {
+            let mut value = serde_json::to_value(&analysis).map_err(anyhow::Error::from)?;
+            value["explain"] = serde_json::to_value(units).map_err(anyhow::Error::from)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).map_err(anyhow::Error::from)?
+            );
+        }
+        (Some(units), false) => {
+            print(&analysis, false, args.verbose)?;
+            print!("{}", report::explain(units));
+        }
+        (None, json) => print(&analysis, json, args.verbose)?,
+    }
+    if analysis.no_speech {
+        return Err(Error::NoSpeech(path.display().to_string()));
+    }
+    Ok(())
+}
+
+/// The analysis input for a transcript and the question given on the command line.
+pub fn input(
+    transcript: &Transcript,
+    path: &str,
+    question: &crate::cli::QuestionArgs,
+) -> analysis::Input {
+    analysis::Input {
+        words: transcript.words.clone(),
+        audio_path: Some(path.to_string()),
+        duration_s: transcript.duration_s,
+        question: question.question.clone(),
+        qtype: question.qtype,
+        given_steps: None,
+    }
+}
+
+/// Step starts from a `paceback.truth/1` manifest.
+fn truth_boundaries(path: &std::path::Path) -> Result<Vec<(analysis::Step, f64)>> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        steps: Vec<TruthStep>,
+    }
+    #[derive(serde::Deserialize)]
+    struct TruthStep {
+        step: String,
+        start_s: f64,
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::bad_input(path, e))?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| Error::bad_input(path, e))?;
+    m.steps
+        .into_iter()
+        .map(|s| {
+            analysis::Step::from_id(&s.step)
+                .map(|step| (step, s.start_s))
+                .ok_or_else(|| Error::bad_input(path, format!("unknown step `{}`", s.step)))
+        })
+        .collect()
+}
+
+/// Print the report (or JSON) to stdout.
+pub fn print(analysis: &Analysis, json: bool, verbose: bool) -> Result<()> {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(analysis).map_err(anyhow::Error::from)?
+        );
+    } else {
+        let style = report::Style::detect();
+        print!("{}", report::terminal(analysis, &style, verbose));
+    }
+    Ok(())
+}

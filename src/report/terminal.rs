@@ -1,0 +1,309 @@
+//! The terminal report: a timeline bar of the answer by step, the step table with budgets and
+//! lights, the two key shares, what failed, three things to change, delivery figures and (with
+//! `-v`) the transcript labelled by step. Colour only on a terminal and without `NO_COLOR`.
+
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+use owo_colors::{AnsiColors, OwoColorize};
+
+use crate::analysis::{Analysis, Framework, Light, Status, Step, TypeSource, guidance};
+use crate::time::{clock, human};
+
+/// Whether to colour.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    pub fn detect() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: !no_color && std::io::stdout().is_terminal(),
+        }
+    }
+
+    pub fn plain() -> Self {
+        Style { color: false }
+    }
+
+    fn paint(&self, text: &str, color: AnsiColors) -> String {
+        if self.color {
+            text.color(color).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        if self.color {
+            text.bold().to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn dim(&self, text: &str) -> String {
+        if self.color {
+            text.dimmed().to_string()
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Each step's colour in the timeline.
+fn step_color(step: Step) -> AnsiColors {
+    match step {
+        Step::Classify => AnsiColors::White,
+        Step::Customer | Step::Situation => AnsiColors::Cyan,
+        Step::Pain | Step::Task => AnsiColors::Blue,
+        Step::Vision => AnsiColors::BrightBlue,
+        Step::Capabilities | Step::Action => AnsiColors::Magenta,
+        Step::Metrics => AnsiColors::BrightMagenta,
+        Step::Risks => AnsiColors::Yellow,
+        Step::Thesis | Step::Result => AnsiColors::Green,
+    }
+}
+
+/// The mark of a step in the plain timeline: its number in the method (1–8), or S/T/A/R.
+fn step_mark(step: Step) -> char {
+    match step.framework() {
+        Framework::WorkingBackwards => char::from(b'1' + step.index() as u8),
+        Framework::Star => step.id().chars().next().unwrap_or('?').to_ascii_uppercase(),
+    }
+}
+
+fn light_mark(style: &Style, light: Light) -> String {
+    match light {
+        Light::Under => style.dim("○ under"),
+        Light::Green => style.paint("● green", AnsiColors::Green),
+        Light::Yellow => style.paint("● yellow", AnsiColors::Yellow),
+        Light::Red => style.paint("● red", AnsiColors::Red),
+    }
+}
+
+fn status_mark(style: &Style, status: Status) -> String {
+    match status {
+        Status::Pass => style.paint("✓", AnsiColors::Green),
+        Status::Warn => style.paint("!", AnsiColors::Yellow),
+        Status::Fail => style.paint("✗", AnsiColors::Red),
+    }
+}
+
+/// Width of the timeline bar in characters.
+const BAR: usize = 60;
+
+fn timeline(a: &Analysis, style: &Style) -> String {
+    let (start, total) = (a.answer.start_s, a.answer.duration_s.max(1e-9));
+    let mut cells = String::new();
+    for i in 0..BAR {
+        let t = start + (i as f64 + 0.5) / BAR as f64 * total;
+        let step = a
+            .steps
+            .iter()
+            .find(|s| s.start_s <= t && t < s.end_s)
+            .or(a.steps.last())
+            .map(|s| s.step);
+        cells.push_str(&match step {
+            Some(s) if style.color => "█".color(step_color(s)).to_string(),
+            Some(s) => step_mark(s).to_string(),
+            None => " ".to_string(),
+        });
+    }
+    let mut legend = Vec::new();
+    for s in a.framework.steps() {
+        if a.steps.iter().any(|r| r.step == *s) {
+            let key = if style.color {
+                "█".color(step_color(*s)).to_string()
+            } else {
+                step_mark(*s).to_string()
+            };
+            legend.push(format!("{key} {}", s.label()));
+        }
+    }
+    format!(
+        "  {} |{cells}| {}\n  {}\n",
+        clock(start),
+        clock(a.answer.end_s),
+        legend.join("  ")
+    )
+}
+
+/// The budget (as text) and light reported for a step, if it has one.
+fn step_budget(a: &Analysis, step: Step) -> Option<(String, Light)> {
+    let id = match step {
+        Step::Pain => "pain",
+        Step::Risks => "pressure_test",
+        _ => return None,
+    };
+    a.budgets
+        .iter()
+        .find(|b| b.id == id)
+        .map(|b| (format!("{}-{} s", b.min_s, b.max_s), b.light))
+}
+
+/// Render the whole report.
+pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
+    let mut out = String::new();
+    let q = &a.question;
+    let source = match q.type_source {
+        TypeSource::Flag => "as given",
+        TypeSource::Question => "from the question",
+        TypeSource::Spoken => "as you said",
+        TypeSource::Default => "assumed",
+    };
+    let _ = writeln!(
+        out,
+        "{} {} question ({source}){}",
+        style.bold("paceback:"),
+        q.qtype.label(),
+        q.text
+            .as_deref()
+            .map(|t| format!(": \"{t}\""))
+            .unwrap_or_default()
+    );
+    if a.no_speech {
+        let _ = writeln!(
+            out,
+            "\nno speech detected in {}",
+            a.audio.path.as_deref().unwrap_or("the recording")
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "answer {} after a {} think pause, {} words\n",
+        clock(a.answer.duration_s),
+        human(a.think_pause_s),
+        a.answer.words
+    );
+    out.push_str(&timeline(a, style));
+
+    // Step table.
+    let _ = writeln!(
+        out,
+        "\n  {:<14} {:>6} {:>6} {:>6}   {:<10} light",
+        "step", "start", "time", "share", "budget"
+    );
+    for s in &a.steps {
+        let (budget, light) = match step_budget(a, s.step) {
+            Some((b, l)) => (b, light_mark(style, l)),
+            None => (String::new(), String::new()),
+        };
+        let mark = if style.color {
+            "█".color(step_color(s.step)).to_string()
+        } else {
+            " ".into()
+        };
+        let _ = writeln!(
+            out,
+            "{mark} {:<14} {:>6} {:>6} {:>5.0}%   {:<10} {}",
+            s.step.label(),
+            clock(s.start_s),
+            clock(s.duration_s),
+            s.share * 100.0,
+            budget,
+            light
+        );
+    }
+
+    // The two key shares.
+    if let (Some(p), Some(sol)) = (a.shares.problem_definition, a.shares.solution) {
+        let applies = guidance::shares_apply(q.qtype);
+        let verdict = |ok: bool| {
+            if !applies {
+                style.dim("(informational)")
+            } else {
+                status_mark(style, if ok { Status::Pass } else { Status::Fail })
+            }
+        };
+        let _ = writeln!(
+            out,
+            "\n  problem definition {:>4.0}%  (at least 30%) {}\n  solution           {:>4.0}%  (at most 40%)  {}",
+            p * 100.0,
+            verdict(p >= guidance::MIN_PROBLEM_SHARE),
+            sol * 100.0,
+            verdict(sol <= guidance::MAX_SOLUTION_SHARE)
+        );
+    }
+
+    // Budgets with lights.
+    let _ = writeln!(
+        out,
+        "\n  timing lights (green at the minimum, yellow near the target, red past the maximum)"
+    );
+    for b in &a.budgets {
+        let _ = writeln!(
+            out,
+            "  {:<28} {:>7}  ({}–{}) {}",
+            b.label,
+            human(b.actual_s),
+            human(b.min_s),
+            human(b.max_s),
+            light_mark(style, b.light)
+        );
+    }
+
+    // Checks that did not pass.
+    let failing: Vec<_> = a
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass)
+        .collect();
+    let passed = a.checks.len() - failing.len();
+    let _ = writeln!(out, "\n  checks: {passed} of {} passed", a.checks.len());
+    for c in failing {
+        let _ = writeln!(
+            out,
+            "  {} {:<20} {}",
+            status_mark(style, c.status),
+            c.id,
+            c.message
+        );
+    }
+    if a.content.framework_named {
+        let _ = writeln!(
+            out,
+            "  {} framework named explicitly",
+            status_mark(style, Status::Pass)
+        );
+    }
+
+    if !a.advice.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Next time:"));
+        for (i, advice) in a.advice.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {advice}", i + 1);
+        }
+    }
+
+    let d = &a.delivery;
+    let _ = writeln!(
+        out,
+        "\ndelivery: {:.0} wpm (words / answer time; {:.0} excluding pauses; coaches' bands 100-165 and 130-175)\n          {} fillers, {:.1} per 100 words, {:.1} per minute (a lower bound)\n          {} long pauses (2 s+): {} inside steps, {} between steps",
+        d.wpm,
+        d.wpm_excluding_pauses,
+        d.fillers,
+        d.fillers_per_100_words,
+        d.fillers_per_minute,
+        d.long_pauses,
+        d.long_pauses_within_steps,
+        d.long_pauses_between_steps
+    );
+
+    if verbose {
+        let _ = writeln!(out, "\n{}", style.bold("Transcript by step:"));
+        for s in &a.steps {
+            let head = format!("[{} {}]", clock(s.start_s), s.step.label());
+            let head = if style.color {
+                head.color(step_color(s.step)).to_string()
+            } else {
+                head
+            };
+            let _ = writeln!(out, "  {head} {}", s.text);
+        }
+    }
+    out
+}
