@@ -26,8 +26,9 @@ Normalisation (normalize(), applied to both sides):
   5. Whitespace is collapsed.
   6. Unless --keep-fillers / keep_fillers=True, filler words are removed from both sides:
      um umm uh uhh uhm er erm ah hmm hm mm mmm mhm.
-  Numbers are NOT converted: "5" and "five" count as different words, so keep references in the same style
-  as the recogniser (whisper writes small numbers mostly as digits in running text).
+  7. Spelled-out numbers become digits, as whisper writes them ("forty five" -> "45", "two thousand and
+     twenty" -> "2020", "five fifteen" -> "5 15"), "%" becomes " percent", and British -ise/-isation
+     spellings become -ize/-ization, so that formatting is not counted as recognition error.
 
 Importable:  from wer import wer, wer_details, normalize
 """
@@ -47,13 +48,59 @@ _NOT_KEPT = re.compile(r"[^\w\s']|_")
 _LONE_APOSTROPHE = re.compile(r"(?<![^\W_])'|'(?![^\W_])")  # an apostrophe not between two word characters
 
 
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_BRITISH = re.compile(r"(\w{2,})is(e|es|ed|ing|ation|ations)$")
+
+
+def _numbers_to_digits(words):
+    """Replace runs of number words with one digit string: ["forty", "five"] -> ["45"]."""
+    out, i = [], 0
+    while i < len(words):
+        if words[i] not in _UNITS and words[i] not in _TENS:
+            out.append(words[i])
+            i += 1
+            continue
+        total = current = 0
+        last = None  # kind of the previous number word: "unit", "ten", "scale"
+        j = i
+        while j < len(words):
+            w = words[j]
+            if w in _UNITS and last in (None, "ten", "scale") and not (last == "ten" and _UNITS[w] >= 10):
+                current += _UNITS[w]
+                last = "unit"
+            elif w in _TENS and last in (None, "scale"):
+                current += _TENS[w]
+                last = "ten"
+            elif w in _SCALES and last in ("unit", "ten") and current > 0:
+                if _SCALES[w] == 100:
+                    current *= 100
+                else:
+                    total += current * _SCALES[w]
+                    current = 0
+                last = "scale"
+            elif w == "and" and last == "scale" and j + 1 < len(words) and (words[j + 1] in _UNITS or words[j + 1] in _TENS):
+                j += 1
+                continue
+            else:
+                break
+            j += 1
+        out.append(str(total + current))
+        i = j
+    return out
+
+
 def normalize(text, keep_fillers=False):
     """Return the normalised text: lowercase words separated by single spaces (see the module docstring)."""
     t = unicodedata.normalize("NFKC", text).lower().translate(_APOSTROPHES)
+    t = t.replace("%", " percent")
     t = _SEPARATORS.sub(" ", t)
     t = _NOT_KEPT.sub("", t)
     t = _LONE_APOSTROPHE.sub("", t)
-    words = t.split()
+    words = _numbers_to_digits([_BRITISH.sub(r"\1iz\2", w) for w in t.split()])
     if not keep_fillers:
         words = [w for w in words if w not in FILLERS]
     return " ".join(words)
@@ -195,6 +242,11 @@ def self_test():
         ("It's 5 o'clock — 1,000 people.", "it's 5 o'clock 1000 people"),
         ("'quoted'", "quoted"),
         ("Um, yes. Mm-hmm.", "yes"),
+        ("forty-five minutes at five fifteen", "45 minutes at 5 15"),
+        ("two thousand and twenty four people, thirty percent", "2024 people 30 percent"),
+        ("30% of one hundred", "30 percent of 100"),
+        ("we realise the organisation", "we realize the organization"),
+        ("one, two and ten", "1 2 and 10"),
     ]
     for text, want in norm_cases:
         got = normalize(text)

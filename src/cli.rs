@@ -121,6 +121,10 @@ pub enum ModelCommand {
         #[arg(default_value = crate::model::DEFAULT_MODEL)]
         name: String,
 
+        /// Folder to put the model in [default: $PACEBACK_HOME/models]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+
         /// Where whisper.cpp models are downloaded from
         #[arg(long, env = "PACEBACK_MODEL_BASE_URL", default_value = crate::model::fetch::DEFAULT_BASE_URL, hide_default_value = true)]
         base_url: String,

@@ -25,6 +25,24 @@ pub fn human(seconds: f64) -> String {
     }
 }
 
+/// A budget range: `30–60 s` when it ends within a minute, else `5:00–8:00`.
+pub fn range(min_s: f64, max_s: f64) -> String {
+    if max_s <= 60.0 {
+        format!("{}–{} s", trim(min_s), trim(max_s))
+    } else {
+        format!("{}–{}", clock(min_s), clock(max_s))
+    }
+}
+
+/// A number without a needless `.0`.
+fn trim(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
 /// Round to centiseconds, the precision of every time in JSON output.
 pub fn round_cs(seconds: f64) -> f64 {
     (seconds * 100.0).round() / 100.0
@@ -53,6 +71,14 @@ mod tests {
     fn human_formats() {
         assert_eq!(human(7.24), "7.2 s");
         assert_eq!(human(75.0), "1:15");
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(range(30.0, 60.0), "30–60 s");
+        assert_eq!(range(5.0, 7.5), "5–7.5 s");
+        assert_eq!(range(60.0, 90.0), "1:00–1:30");
+        assert_eq!(range(300.0, 480.0), "5:00–8:00");
     }
 
     #[test]

@@ -176,10 +176,9 @@ fn budget_check(
 ) -> Check {
     let (status, dev) = banded(actual, b.min_s, b.max_s, slack);
     let message = format!(
-        "{what}: {} (target {}–{})",
+        "{what}: {} (target {})",
         human(actual),
-        human(b.min_s),
-        human(b.max_s)
+        crate::time::range(b.min_s, b.max_s)
     );
     Check::new(
         id,
@@ -200,7 +199,7 @@ pub fn timing(cx: &Context) -> Vec<Check> {
     let solution = cx.secs(Step::is_solution);
 
     if g::shares_apply(t) && answer > 0.0 {
-        let share = problem / answer;
+        let share = round3(problem / answer);
         let status = if share >= g::MIN_PROBLEM_SHARE {
             Status::Pass
         } else if share >= g::MIN_PROBLEM_SHARE - 0.05 {
@@ -226,7 +225,7 @@ pub fn timing(cx: &Context) -> Vec<Check> {
                 ),
             ),
         );
-        let share = solution / answer;
+        let share = round3(solution / answer);
         let status = if share <= g::MAX_SOLUTION_SHARE {
             Status::Pass
         } else if share <= g::MAX_SOLUTION_SHARE + 0.05 {
@@ -540,7 +539,7 @@ pub fn content(cx: &Context) -> Vec<Check> {
                     },
                 ),
             );
-            let hedges: usize = c.hedging.iter().map(|p| p.find_all(&norm).count()).sum();
+            let hedges: usize = c.hedging.iter().map(|p| p.find_all(&norm).len()).sum();
             let status = match hedges {
                 0 => Status::Pass,
                 1 | 2 => Status::Warn,
@@ -566,7 +565,7 @@ pub fn content(cx: &Context) -> Vec<Check> {
         let mentions: usize = c
             .multiple_segments
             .iter()
-            .map(|p| p.find_all(&norm).count())
+            .map(|p| p.find_all(&norm).len())
             .sum();
         let status = match mentions {
             0 => Status::Pass,

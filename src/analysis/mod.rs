@@ -3,6 +3,7 @@
 //! [`Analysis`] out; no model, no microphone.
 
 pub mod checks;
+pub mod content;
 pub mod delivery;
 pub mod guidance;
 pub mod lexicon;

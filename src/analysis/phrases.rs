@@ -103,48 +103,80 @@ impl Pattern {
             .count()
     }
 
-    /// If the pattern matches starting at `words[at]`, the index just past the match.
-    pub fn match_at(&self, words: &[String], at: usize) -> Option<usize> {
-        fn go(tokens: &[Tok], words: &[String], i: usize) -> Option<usize> {
+    /// Match against the non-empty words `seq` from position `i`; the end position on success.
+    fn match_seq(&self, seq: &[&str], i: usize) -> Option<usize> {
+        fn go(tokens: &[Tok], seq: &[&str], i: usize) -> Option<usize> {
             let Some((tok, rest)) = tokens.split_first() else {
                 return Some(i);
             };
             match tok {
-                Tok::Any => (i < words.len()).then(|| go(rest, words, i + 1)).flatten(),
+                Tok::Any => (i < seq.len()).then(|| go(rest, seq, i + 1)).flatten(),
                 Tok::Gap => (0..=MAX_GAP)
-                    .take_while(|skip| i + skip <= words.len())
-                    .find_map(|skip| go(rest, words, i + skip)),
+                    .take_while(|skip| i + skip <= seq.len())
+                    .find_map(|skip| go(rest, seq, i + skip)),
                 Tok::Alts(alts) => {
-                    let w = words.get(i)?;
+                    let w = *seq.get(i)?;
                     let hit = alts.iter().any(|a| match a {
                         Alt::Exact(x) => w == x,
                         Alt::Prefix(p) => w.starts_with(p.as_str()),
                     });
-                    hit.then(|| go(rest, words, i + 1)).flatten()
+                    hit.then(|| go(rest, seq, i + 1)).flatten()
                 }
             }
         }
-        // Skip words that were pure punctuation.
+        go(&self.tokens, seq, i)
+    }
+
+    /// If the pattern matches starting at `words[at]`, the index just past the match. Words that
+    /// were pure punctuation (empty after normalizing) are skipped over.
+    pub fn match_at(&self, words: &[String], at: usize) -> Option<usize> {
         if words.get(at).is_none_or(|w| w.is_empty()) {
             return None;
         }
-        let compact: Vec<usize> = (at..words.len())
-            .filter(|&i| !words[i].is_empty())
-            .collect();
-        let seq: Vec<String> = compact.iter().map(|&i| words[i].clone()).collect();
-        go(&self.tokens, &seq, 0).map(|n| if n == 0 { at } else { compact[n - 1] + 1 })
+        // No pattern spans more than its tokens plus gaps; a bounded look-ahead keeps this O(1).
+        let reach = (at + self.tokens.len() * (MAX_GAP + 1) + 8).min(words.len());
+        let compact = Compact::new(&words[at..reach]);
+        self.match_seq(&compact.seq, 0)
+            .map(|n| at + compact.end_of(n))
     }
 
-    /// Every start index where the pattern matches.
-    pub fn find_all<'a>(
-        &'a self,
-        words: &'a [String],
-    ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        (0..words.len()).filter_map(move |i| self.match_at(words, i).map(|end| (i, end)))
+    /// Every (start, end) where the pattern matches, in word indices.
+    pub fn find_all(&self, words: &[String]) -> Vec<(usize, usize)> {
+        let compact = Compact::new(words);
+        (0..compact.seq.len())
+            .filter_map(|i| {
+                self.match_seq(&compact.seq, i)
+                    .map(|n| (compact.index[i], compact.end_of(n)))
+            })
+            .collect()
     }
 
     pub fn is_match(&self, words: &[String]) -> bool {
-        self.find_all(words).next().is_some()
+        let compact = Compact::new(words);
+        (0..compact.seq.len()).any(|i| self.match_seq(&compact.seq, i).is_some())
+    }
+}
+
+/// The non-empty words of a slice, with their original indices.
+struct Compact<'a> {
+    seq: Vec<&'a str>,
+    index: Vec<usize>,
+}
+
+impl<'a> Compact<'a> {
+    fn new(words: &'a [String]) -> Self {
+        let (index, seq) = words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !w.is_empty())
+            .map(|(i, w)| (i, w.as_str()))
+            .unzip();
+        Compact { seq, index }
+    }
+
+    /// Original index just past the first `n` compact words.
+    fn end_of(&self, n: usize) -> usize {
+        if n == 0 { 0 } else { self.index[n - 1] + 1 }
     }
 }
 
@@ -203,7 +235,7 @@ mod tests {
     fn match_end_is_reported_in_original_indices() {
         let w = words("well , the biggest risk");
         let p = Pattern::parse("the biggest risk").unwrap();
-        assert_eq!(p.find_all(&w).collect::<Vec<_>>(), vec![(2, 5)]);
+        assert_eq!(p.find_all(&w), vec![(2, 5)]);
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub fn spoken(words: &[Word], lex: &Lexicon) -> Option<QuestionType> {
         .filter_map(|(t, patterns)| {
             patterns
                 .iter()
-                .filter_map(|p| p.find_all(&norm).next().map(|(at, _)| at))
+                .filter_map(|p| p.find_all(&norm).first().copied().map(|(at, _)| at))
                 .min()
                 .map(|at| (at, *t))
         })

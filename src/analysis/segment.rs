@@ -131,7 +131,7 @@ fn evidence(cues: &[&StepCues], norm: &[String], unit: Unit) -> Evidence {
             found.push(p.to_string());
         }
         for p in &c.keywords {
-            let n = p.find_all(words).count();
+            let n = p.find_all(words).len();
             if n > 0 {
                 keyword += n as f64 * KEYWORD;
                 found.push(p.to_string());
@@ -146,6 +146,9 @@ fn evidence(cues: &[&StepCues], norm: &[String], unit: Unit) -> Evidence {
         cues: found,
     }
 }
+
+/// How much the content model's P(step | sentence) counts next to the cues.
+const CONTENT_WEIGHT: f64 = 2.5;
 
 /// Transition costs of the Viterbi pass.
 const FORWARD: f64 = 1.0;
@@ -237,7 +240,7 @@ struct Decoded {
 }
 
 fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
-    let steps = qtype.framework().steps();
+    let steps = qtype.steps();
     let norm: Vec<String> = words
         .iter()
         .map(|w| super::phrases::normalize(&w.w))
@@ -252,16 +255,28 @@ fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
         .iter()
         .map(|u| cues.iter().map(|c| evidence(c, &norm, *u)).collect())
         .collect();
+    let content = super::content::ContentModel::builtin();
+    let content_weight: f64 = std::env::var("PB_CM_W")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CONTENT_WEIGHT);
     let emissions: Vec<Vec<f64>> = units
         .iter()
         .zip(&evidence)
         .map(|(u, ev)| {
             // The unit's middle, as a fraction of the answer.
             let at = ((words[u.first].start_s + words[u.last].end_s) / 2.0 - t0) / (t1 - t0);
+            let sounds_like = content.posterior(qtype.framework(), &norm[u.first..=u.last]);
             steps
                 .iter()
                 .zip(ev)
-                .map(|(s, e)| e.score * position_weight(*s, at) - place_penalty(*s, at))
+                .map(|(s, e)| {
+                    let p = sounds_like
+                        .iter()
+                        .find(|(step, _)| step == s)
+                        .map_or(0.0, |(_, p)| *p);
+                    e.score * position_weight(*s, at) + content_weight * p - place_penalty(*s, at)
+                })
                 .collect()
         })
         .collect();
@@ -285,7 +300,7 @@ pub fn segment(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Vec<StepSp
     if words.is_empty() {
         return Vec::new();
     }
-    let steps = qtype.framework().steps();
+    let steps = qtype.steps();
     let d = decode(words, qtype, lex);
     let mut spans: Vec<StepSpan> = Vec::new();
     for (u, k) in d.units.iter().zip(d.path) {
@@ -306,7 +321,7 @@ pub fn explain(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Vec<UnitEx
     if words.is_empty() {
         return Vec::new();
     }
-    let steps = qtype.framework().steps();
+    let steps = qtype.steps();
     let d = decode(words, qtype, lex);
     d.units
         .iter()

@@ -195,6 +195,24 @@ impl QuestionType {
             Framework::WorkingBackwards
         }
     }
+
+    /// The steps an answer of this type can have, in order. Estimation uses Working Backwards
+    /// only lightly (SPEC §2): framing, the maths (`capabilities`), a sanity check (`risks`) and
+    /// the number (`thesis`); no end state, no success metrics.
+    pub fn steps(self) -> &'static [Step] {
+        const ESTIMATION: [Step; 6] = [
+            Step::Classify,
+            Step::Customer,
+            Step::Pain,
+            Step::Capabilities,
+            Step::Risks,
+            Step::Thesis,
+        ];
+        match self {
+            QuestionType::Estimation => &ESTIMATION,
+            other => other.framework().steps(),
+        }
+    }
 }
 
 impl fmt::Display for QuestionType {

@@ -8,9 +8,14 @@ use crate::model::{self, fetch, ggml::WeightType};
 pub fn run(cmd: ModelCommand) -> Result<()> {
     let home = Home::from_env()?;
     match cmd {
-        ModelCommand::Fetch { name, base_url } => {
+        ModelCommand::Fetch {
+            name,
+            dir,
+            base_url,
+        } => {
             let mut log = |line: &str| eprintln!("paceback: {line}");
-            let outcome = fetch::fetch(&name, &home.models_dir(), &base_url, &mut log)?;
+            let dir = dir.unwrap_or_else(|| home.models_dir());
+            let outcome = fetch::fetch(&name, &dir, &base_url, &mut log)?;
             match outcome {
                 fetch::Fetched::AlreadyInstalled(p) => {
                     println!("{name} is already installed at {}", p.display())

@@ -142,7 +142,7 @@ fn step_budget(a: &Analysis, step: Step) -> Option<(String, Light)> {
     a.budgets
         .iter()
         .find(|b| b.id == id)
-        .map(|b| (format!("{}-{} s", b.min_s, b.max_s), b.light))
+        .map(|b| (crate::time::range(b.min_s, b.max_s), b.light))
 }
 
 /// Render the whole report.
@@ -238,11 +238,10 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
     for b in &a.budgets {
         let _ = writeln!(
             out,
-            "  {:<28} {:>7}  ({}–{}) {}",
+            "  {:<28} {:>7}  ({}) {}",
             b.label,
             human(b.actual_s),
-            human(b.min_s),
-            human(b.max_s),
+            crate::time::range(b.min_s, b.max_s),
             light_mark(style, b.light)
         );
     }

@@ -1,0 +1,484 @@
+//! The command line without a speech model: bad input and its exit codes, the transcript path of
+//! `analyze`, the JSON contract, report snapshots, the user's cue file, model listing.
+
+mod common;
+
+use common::{json, paceback, repo, write_wav_i16};
+use predicates::prelude::*;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn help_lists_every_command() {
+    let h = home();
+    paceback(h.path()).arg("--help").assert().success().stdout(
+        predicate::str::contains("analyze")
+            .and(predicate::str::contains("transcribe"))
+            .and(predicate::str::contains("model")),
+    );
+}
+
+#[test]
+fn not_a_wav_is_bad_input_exit_2() {
+    let h = home();
+    let f = h.path().join("notes.wav");
+    std::fs::write(
+        &f,
+        "these are my notes, not audio, but long enough to look like a header",
+    )
+    .unwrap();
+    paceback(h.path())
+        .args(["transcribe"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("notes.wav").and(predicate::str::contains("not a valid WAV")),
+        );
+}
+
+#[test]
+fn missing_empty_zero_length_and_truncated_wavs_exit_2() {
+    let h = home();
+    let empty = h.path().join("empty.wav");
+    std::fs::write(&empty, b"").unwrap();
+    let zero = h.path().join("zero.wav");
+    write_wav_i16(&zero, 16_000, 1, &[]);
+    let cut = h.path().join("cut.wav");
+    write_wav_i16(&cut, 16_000, 1, &vec![100; 16_000]);
+    let bytes = std::fs::read(&cut).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    for (file, message) in [
+        (h.path().join("missing.wav"), "no such file"),
+        (empty, "empty or truncated"),
+        (zero, "no audio"),
+        (cut, "truncated"),
+    ] {
+        paceback(h.path())
+            .arg("transcribe")
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
+fn missing_model_names_the_path_and_the_fix() {
+    let h = home();
+    let wav = h.path().join("a.wav");
+    write_wav_i16(&wav, 16_000, 1, &vec![0; 16_000]);
+    paceback(h.path())
+        .arg("transcribe")
+        .arg(&wav)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no speech model at")
+                .and(predicate::str::contains("models/ggml-tiny.en-q8_0.bin"))
+                .and(predicate::str::contains("paceback model fetch")),
+        );
+}
+
+#[test]
+fn corrupt_model_is_reported_not_a_panic() {
+    let h = home();
+    let wav = h.path().join("a.wav");
+    write_wav_i16(&wav, 16_000, 1, &vec![0; 16_000]);
+    let model = h.path().join("broken.bin");
+    let mut bytes = 0x6767_6d6cu32.to_le_bytes().to_vec();
+    for v in [51_864, 1500, 384, 6, 4, 448, 384, 6, 4, 80, 1i32] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    bytes.extend_from_slice(&[0u8; 200]);
+    std::fs::write(&model, bytes).unwrap();
+    paceback(h.path())
+        .arg("transcribe")
+        .arg(&wav)
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("could not be loaded")
+                .and(predicate::str::contains("broken.bin")),
+        );
+}
+
+#[test]
+fn unknown_type_lists_the_valid_ones() {
+    let h = home();
+    paceback(h.path())
+        .args(["analyze", "--type", "design", "--transcript"])
+        .arg(fixture("star.transcript.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "product_sense, strategy, prioritization, estimation, behavioral",
+        ));
+}
+
+#[test]
+fn malformed_transcript_names_line_and_column() {
+    let h = home();
+    let bad = h.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"schema\": \"paceback.transcript/1\",\n  \"words\": [,]\n}",
+    )
+    .unwrap();
+    paceback(h.path())
+        .arg("analyze")
+        .arg("--transcript")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 3, column 13"));
+}
+
+fn transcript_file(
+    dir: &std::path::Path,
+    words: &[(String, f64, f64)],
+    duration: f64,
+) -> std::path::PathBuf {
+    let words: Vec<_> = words
+        .iter()
+        .map(|(w, s, e)| serde_json::json!({"w": w, "start_s": s, "end_s": e}))
+        .collect();
+    let t = serde_json::json!({"schema": "paceback.transcript/1", "model": "test", "duration_s": duration, "words": words, "segments": []});
+    let path = dir.join("t.json");
+    std::fs::write(&path, t.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn an_empty_answer_is_no_speech_exit_1() {
+    let h = home();
+    let t = transcript_file(h.path(), &[], 30.0);
+    paceback(h.path())
+        .arg("analyze")
+        .arg("--transcript")
+        .arg(&t)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no speech detected"));
+    let out = paceback(h.path())
+        .arg("analyze")
+        .arg("--transcript")
+        .arg(&t)
+        .arg("--json")
+        .assert()
+        .code(1);
+    let a = json(&out.get_output().stdout);
+    assert_eq!(a["no_speech"], true);
+    assert_eq!(a["steps"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_three_second_answer_is_analyzed_and_too_short() {
+    let h = home();
+    let words: Vec<_> = ["I", "want", "to", "focus", "on", "nurses."]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.to_string(), 6.0 + i as f64 * 0.5, 6.4 + i as f64 * 0.5))
+        .collect();
+    let t = transcript_file(h.path(), &words, 10.0);
+    let out = paceback(h.path())
+        .arg("analyze")
+        .arg("--transcript")
+        .arg(&t)
+        .arg("--json")
+        .assert()
+        .success();
+    let a = json(&out.get_output().stdout);
+    assert_eq!(a["steps"][0]["step"], "customer");
+    let length = a["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "answer_length")
+        .unwrap();
+    assert_eq!(length["status"], "fail");
+}
+
+#[test]
+fn a_twenty_five_minute_answer_works_and_fails_the_length_check() {
+    let h = home();
+    let sentence = [
+        "Today", "they", "spend", "an", "hour", "on", "it", "every", "week.",
+    ];
+    let mut words = Vec::new();
+    let mut t = 6.0;
+    while t < 6.0 + 25.0 * 60.0 {
+        for w in sentence {
+            words.push((w.to_string(), t, t + 0.3));
+            t += 0.35;
+        }
+        t += 0.5;
+    }
+    let file = transcript_file(h.path(), &words, t + 1.0);
+    let started = std::time::Instant::now();
+    let out = paceback(h.path())
+        .arg("analyze")
+        .arg("--transcript")
+        .arg(&file)
+        .arg("--json")
+        .assert()
+        .success();
+    let a = json(&out.get_output().stdout);
+    assert!(a["answer"]["duration_s"].as_f64().unwrap() > 1499.0);
+    let length = a["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "answer_length")
+        .unwrap();
+    assert_eq!(length["status"], "fail");
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn json_keeps_the_spec_contract() {
+    let h = home();
+    let out = paceback(h.path())
+        .args([
+            "analyze",
+            "--json",
+            "--question",
+            "Design a product for night-shift nurses.",
+            "--transcript",
+        ])
+        .arg(fixture("product_sense.transcript.json"))
+        .assert()
+        .success();
+    let a = json(&out.get_output().stdout);
+    assert_eq!(a["schema"], "paceback.analysis/1");
+    assert!(
+        a["audio"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("product_sense.transcript.json")
+    );
+    assert!(a["audio"]["duration_s"].is_number());
+    assert_eq!(a["question"]["type"], "product_sense");
+    assert_eq!(a["question"]["type_source"], "question");
+    assert_eq!(a["framework"], "working_backwards");
+    assert_eq!(a["think_pause_s"], 6.0);
+    for key in ["start_s", "end_s", "duration_s", "words"] {
+        assert!(a["answer"][key].is_number(), "answer.{key}");
+    }
+    let steps = a["steps"].as_array().unwrap();
+    for s in steps {
+        for key in [
+            "step",
+            "start_s",
+            "end_s",
+            "duration_s",
+            "share",
+            "words",
+            "text",
+        ] {
+            assert!(!s[key].is_null(), "steps[].{key}");
+        }
+    }
+    let ids: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "classify",
+            "customer",
+            "pain",
+            "vision",
+            "capabilities",
+            "metrics",
+            "risks",
+            "thesis"
+        ]
+    );
+    let total: f64 = a["totals"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert!((total - a["answer"]["duration_s"].as_f64().unwrap()).abs() < 0.1);
+    assert!(a["shares"]["problem_definition"].is_number() && a["shares"]["solution"].is_number());
+    for c in a["checks"].as_array().unwrap() {
+        assert!(["pass", "warn", "fail"].contains(&c["status"].as_str().unwrap()));
+        assert!(c["target"].is_string() && c["message"].is_string() && !c["id"].is_null());
+    }
+    for key in ["wpm", "fillers", "fillers_per_100_words", "long_pauses"] {
+        assert!(a["delivery"][key].is_number(), "delivery.{key}");
+    }
+    assert_eq!(a["words"][0]["w"], "I'd");
+    assert!(a["words"][0]["start_s"].is_number() && a["words"][0]["end_s"].is_number());
+}
+
+#[test]
+fn star_answers_use_the_star_framework() {
+    let h = home();
+    let out = paceback(h.path())
+        .args([
+            "analyze",
+            "--json",
+            "--question",
+            "Tell me about a time you shipped under pressure.",
+            "--transcript",
+        ])
+        .arg(fixture("star.transcript.json"))
+        .assert()
+        .success();
+    let a = json(&out.get_output().stdout);
+    assert_eq!(a["framework"], "star");
+    assert_eq!(a["question"]["type"], "behavioral");
+    let ids: Vec<&str> = a["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["situation", "task", "action", "result"]);
+    assert!(a["shares"]["problem_definition"].is_null());
+}
+
+#[test]
+fn terminal_report_snapshot() {
+    let h = home();
+    let out = paceback(h.path())
+        .args([
+            "analyze",
+            "-v",
+            "--question",
+            "Design a product for night-shift nurses.",
+            "--transcript",
+        ])
+        .arg(fixture("product_sense.transcript.json"))
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes when not a terminal"
+    );
+    insta::assert_snapshot!("terminal_product_sense", text);
+}
+
+#[test]
+fn json_report_snapshot() {
+    let h = home();
+    let out = paceback(h.path())
+        .args(["analyze", "--json", "--type", "behavioral", "--transcript"])
+        .arg(fixture("star.transcript.json"))
+        .assert()
+        .success();
+    let mut a = json(&out.get_output().stdout);
+    a["audio"]["path"] = "star.transcript.json".into();
+    insta::assert_json_snapshot!("json_star", a);
+}
+
+#[test]
+fn the_users_cue_file_extends_the_lexicon() {
+    let h = home();
+    let t = transcript_file(
+        h.path(),
+        &[
+            ("Zorgly", 5.0, 5.5),
+            ("speaking,", 5.5, 6.0),
+            ("nurses", 6.0, 6.5),
+            ("matter.", 6.5, 7.0),
+            ("Blorp", 8.0, 8.5),
+            ("time:", 8.5, 9.0),
+            ("we", 9.0, 9.5),
+            ("build", 9.5, 10.0),
+            ("rides.", 10.0, 10.5),
+        ]
+        .iter()
+        .map(|(w, s, e)| (w.to_string(), *s, *e))
+        .collect::<Vec<_>>(),
+        12.0,
+    );
+    let steps = |home: &std::path::Path| {
+        let out = paceback(home)
+            .arg("analyze")
+            .arg("--transcript")
+            .arg(&t)
+            .arg("--json")
+            .assert()
+            .success();
+        json(&out.get_output().stdout)["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = steps(h.path());
+    std::fs::write(
+        h.path().join("cues.toml"),
+        "[steps.customer]\nopeners = [\"zorgly speaking\"]\n[steps.capabilities]\nopeners = [\"blorp time\"]\n",
+    )
+    .unwrap();
+    let after = steps(h.path());
+    assert_eq!(after, ["customer", "capabilities"], "before: {before:?}");
+    std::fs::write(
+        h.path().join("cues.toml"),
+        "[steps.nope]\nopeners = [\"x\"]\n",
+    )
+    .unwrap();
+    paceback(h.path())
+        .arg("analyze")
+        .arg("--transcript")
+        .arg(&t)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("cues.toml")
+                .and(predicate::str::contains("unknown step `nope`")),
+        );
+}
+
+#[test]
+fn model_list_shows_installed_models_and_the_default() {
+    let h = home();
+    paceback(h.path())
+        .args(["model", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("paceback model fetch"));
+    let models = h.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    let mut header = 0x6767_6d6cu32.to_le_bytes().to_vec();
+    for v in [51_864, 1500, 384, 6, 4, 448, 384, 6, 4, 80, 2007i32] {
+        header.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(models.join("ggml-tiny.en-q8_0.bin"), &header).unwrap();
+    paceback(h.path())
+        .args(["model", "list"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("* tiny.en-q8_0")
+                .and(predicate::str::contains("tiny.en q8_0")),
+        );
+}
+
+#[test]
+fn import_ct2_rejects_a_folder_without_a_model() {
+    let h = home();
+    paceback(h.path())
+        .args(["model", "import-ct2"])
+        .arg(h.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no model.bin"));
+}

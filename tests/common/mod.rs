@@ -1,0 +1,114 @@
+//! Shared helpers of the integration tests: a `paceback` command in a private home, the speech
+//! model, the shared samples, WAV writing, and the WER and synthesis scripts.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `paceback` with its own data folder, no colour, no model from the environment.
+pub fn paceback(home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("paceback").expect("binary built");
+    cmd.env("PACEBACK_HOME", home)
+        .env("NO_COLOR", "1")
+        .env_remove("PACEBACK_MODEL")
+        .env("PACEBACK_MODEL_BASE_URL", "http://127.0.0.1:9");
+    cmd
+}
+
+/// The speech model for end-to-end tests: `$PACEBACK_MODEL`, else `models/ggml-tiny.en-q8_0.bin`.
+pub fn model() -> PathBuf {
+    let path = std::env::var_os("PACEBACK_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("models/ggml-tiny.en-q8_0.bin"));
+    assert!(
+        path.is_file(),
+        "no speech model at {}: run `cargo run --release -- model fetch --dir models` (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// `../shared`, or `None` after saying why the test is skipped.
+pub fn shared(test: &str) -> Option<PathBuf> {
+    let dir = repo().join("../shared");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping {test}: ../shared is absent (it holds the real-voice sample)");
+        None
+    }
+}
+
+/// Write a WAV file of integer samples.
+pub fn write_wav_i16(path: &Path, rate: u32, channels: u16, samples: &[i16]) {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for s in samples {
+        w.write_sample(*s).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+/// WER between two files (text, transcript JSON or manifest), by `scripts/wer.py`.
+pub fn wer(reference: &Path, hypothesis: &Path) -> f64 {
+    let out = std::process::Command::new("python3")
+        .arg(repo().join("scripts/wer.py"))
+        .args([reference, hypothesis])
+        .arg("--json")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "wer.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["wer"].as_f64().unwrap()
+}
+
+/// Synthesize an answer script into `dir`, returning (wav, manifest).
+pub fn synth(script: &Path, dir: &Path) -> (PathBuf, PathBuf) {
+    let stem = script.file_stem().unwrap().to_string_lossy().to_string();
+    let (wav, manifest) = (
+        dir.join(format!("{stem}.wav")),
+        dir.join(format!("{stem}.json")),
+    );
+    let status = std::process::Command::new("python3")
+        .arg(repo().join("scripts/synth.py"))
+        .arg(script)
+        .arg(&wav)
+        .arg("--manifest")
+        .arg(&manifest)
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "synth.py failed on {}", script.display());
+    (wav, manifest)
+}
+
+/// Run sox, panicking with its message on failure.
+pub fn sox(args: &[&str]) {
+    let out = std::process::Command::new("sox")
+        .args(args)
+        .output()
+        .expect("sox is installed");
+    assert!(
+        out.status.success(),
+        "sox {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+}
