@@ -229,14 +229,23 @@ pub struct UnitExplanation {
     pub end_s: f64,
     pub text: String,
     pub step: Step,
-    /// Evidence per step of the framework, strongest first (only steps with any).
+    /// Cue evidence per step, strongest first (only steps with any).
     pub evidence: Vec<(Step, Evidence)>,
+    /// What the sentence sounds like to the content model: P(step), likeliest first (above 10%).
+    pub sounds_like: Vec<(Step, f64)>,
+    /// The step with the best combined score for this sentence on its own (before the sequence
+    /// is taken into account).
+    pub best_alone: Step,
 }
 
 struct Decoded {
     units: Vec<Unit>,
     path: Vec<usize>,
     evidence: Vec<Vec<Evidence>>,
+    /// The content model's P(step | unit), per unit.
+    sounds_like: Vec<Vec<(Step, f64)>>,
+    /// The combined score per unit and step that the Viterbi pass used.
+    emissions: Vec<Vec<f64>>,
 }
 
 fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
@@ -260,18 +269,22 @@ fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(CONTENT_WEIGHT);
+    let sounds_like: Vec<Vec<(Step, f64)>> = units
+        .iter()
+        .map(|u| content.posterior(qtype.framework(), &norm[u.first..=u.last]))
+        .collect();
     let emissions: Vec<Vec<f64>> = units
         .iter()
         .zip(&evidence)
-        .map(|(u, ev)| {
+        .zip(&sounds_like)
+        .map(|((u, ev), like)| {
             // The unit's middle, as a fraction of the answer.
             let at = ((words[u.first].start_s + words[u.last].end_s) / 2.0 - t0) / (t1 - t0);
-            let sounds_like = content.posterior(qtype.framework(), &norm[u.first..=u.last]);
             steps
                 .iter()
                 .zip(ev)
                 .map(|(s, e)| {
-                    let p = sounds_like
+                    let p = like
                         .iter()
                         .find(|(step, _)| step == s)
                         .map_or(0.0, |(_, p)| *p);
@@ -292,6 +305,8 @@ fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
         units,
         path,
         evidence,
+        sounds_like,
+        emissions,
     }
 }
 
@@ -322,19 +337,33 @@ pub fn explain(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Vec<UnitEx
         return Vec::new();
     }
     let steps = qtype.steps();
-    let d = decode(words, qtype, lex);
-    d.units
+    let Decoded {
+        units,
+        path,
+        evidence,
+        sounds_like,
+        emissions,
+    } = decode(words, qtype, lex);
+    units
         .iter()
-        .zip(d.path)
-        .zip(d.evidence)
-        .map(|((u, k), ev)| {
-            let mut evidence: Vec<(Step, Evidence)> = steps
+        .enumerate()
+        .map(|(i, u)| {
+            let mut ev: Vec<(Step, Evidence)> = steps
                 .iter()
                 .copied()
-                .zip(ev)
+                .zip(evidence[i].iter().cloned())
                 .filter(|(_, e)| e.score > 0.0)
                 .collect();
-            evidence.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+            ev.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+            let mut like: Vec<(Step, f64)> = sounds_like[i]
+                .iter()
+                .copied()
+                .filter(|(_, p)| *p > 0.1)
+                .collect();
+            like.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let best = (0..steps.len())
+                .max_by(|&a, &b| emissions[i][a].total_cmp(&emissions[i][b]))
+                .unwrap_or(0);
             UnitExplanation {
                 start_s: words[u.first].start_s,
                 end_s: words[u.last].end_s,
@@ -343,8 +372,10 @@ pub fn explain(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Vec<UnitEx
                     .map(|w| w.w.as_str())
                     .collect::<Vec<_>>()
                     .join(" "),
-                step: steps[k],
-                evidence,
+                step: steps[path[i]],
+                evidence: ev,
+                sounds_like: like,
+                best_alone: steps[best],
             }
         })
         .collect()

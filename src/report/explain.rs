@@ -20,7 +20,15 @@ pub fn explain(units: &[UnitExplanation]) -> String {
             u.text
         );
         if u.evidence.is_empty() {
-            let _ = writeln!(out, "{:>21}no cues: stays with the step around it", "");
+            let _ = writeln!(out, "{:>21}no cue phrases", "");
+        }
+        if !u.sounds_like.is_empty() {
+            let like: Vec<String> = u
+                .sounds_like
+                .iter()
+                .map(|(s, p)| format!("{} {:.0}%", s.id(), p * 100.0))
+                .collect();
+            let _ = writeln!(out, "{:>21}sounds like: {}", "", like.join(", "));
         }
         for (step, ev) in &u.evidence {
             let cues: Vec<&str> = ev

@@ -1,0 +1,331 @@
+//! End to end with the real speech model on real audio: a real human voice, synthesized answers
+//! with known words and step boundaries, every WAV flavour, silence, a long answer, Ctrl-C.
+//! Needs the model (`models/ggml-tiny.en-q8_0.bin` or `$PACEBACK_MODEL`), python3, sox and
+//! libespeak-ng (scripts/test.sh installs and fetches them).
+
+mod common;
+
+use std::path::Path;
+
+use common::{json, model, paceback, repo, shared, sox, synth, wer};
+
+/// whisper.cpp's threads spin at barriers: two transcriptions at once on a small machine slow
+/// each other down by orders of magnitude, so the tests that run the model take turns.
+static MODEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn model_turn() -> std::sync::MutexGuard<'static, ()> {
+    MODEL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn transcribe_json(home: &Path, wav: &Path) -> serde_json::Value {
+    let out = paceback(home)
+        .arg("transcribe")
+        .arg(wav)
+        .arg("--json")
+        .arg("--model")
+        .arg(model())
+        .assert()
+        .success();
+    json(&out.get_output().stdout)
+}
+
+fn normalized(words: &serde_json::Value) -> Vec<String> {
+    words
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            w["w"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+#[test]
+fn a_real_voice_is_transcribed() {
+    let _turn = model_turn();
+    let Some(shared) = shared("a_real_voice_is_transcribed") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let t = transcribe_json(home.path(), &shared.join("samples/jfk.wav"));
+    let text = normalized(&t["words"]).join(" ");
+    assert!(
+        text.contains("ask not what your country can do for you"),
+        "{text}"
+    );
+    assert_eq!(t["schema"], "paceback.transcript/1");
+    assert!((t["duration_s"].as_f64().unwrap() - 11.0).abs() < 0.1);
+}
+
+#[test]
+fn a_synthesized_answer_has_low_wer_and_accurate_word_starts() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let manifest = repo().join("samples/demo.json");
+    let t = transcribe_json(home.path(), &repo().join("samples/demo.wav"));
+    let hyp = home.path().join("demo.transcript.json");
+    std::fs::write(&hyp, t.to_string()).unwrap();
+    let w = wer(&manifest, &hyp);
+    assert!(w <= 0.10, "WER {w:.3} > 10%");
+
+    // Word starts against the truth: align equal words in order (LCS) and compare their starts.
+    let truth = json(&std::fs::read(&manifest).unwrap());
+    let (tw, hw) = (normalized(&truth["words"]), normalized(&t["words"]));
+    let starts = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["w"].as_str().unwrap().chars().any(char::is_alphanumeric))
+            .map(|w| w["start_s"].as_f64().unwrap())
+            .collect()
+    };
+    let (ts, hs) = (starts(&truth["words"]), starts(&t["words"]));
+    let mut lcs = vec![vec![0u32; hw.len() + 1]; tw.len() + 1];
+    for i in (0..tw.len()).rev() {
+        for j in (0..hw.len()).rev() {
+            lcs[i][j] = if tw[i] == hw[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut errors) = (0, 0, Vec::new());
+    while i < tw.len() && j < hw.len() {
+        if tw[i] == hw[j] {
+            errors.push((hs[j] - ts[i]).abs());
+            i += 1;
+            j += 1;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    errors.sort_by(f64::total_cmp);
+    let within = errors.iter().filter(|e| **e <= 0.5).count() as f64 / errors.len() as f64;
+    let median = errors[errors.len() / 2];
+    eprintln!(
+        "{} words aligned; median start error {median:.3} s; within 0.5 s: {:.1}%",
+        errors.len(),
+        within * 100.0
+    );
+    assert!(errors.len() > 200);
+    assert!(
+        within >= 0.98,
+        "only {:.1}% of word starts within 0.5 s",
+        within * 100.0
+    );
+    assert!(median <= 0.15, "median start error {median:.3} s");
+    // the think pause is not absorbed into the first word
+    let first = t["words"][0]["start_s"].as_f64().unwrap();
+    let truth_first = truth["think_pause_s"].as_f64().unwrap();
+    assert!(
+        (first - truth_first).abs() <= 0.3,
+        "first word at {first}, truth {truth_first}"
+    );
+}
+
+#[test]
+fn every_wav_flavour_gives_the_same_words() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let clip = dir.join("clip.wav");
+    sox(&[
+        repo().join("samples/demo.wav").to_str().unwrap(),
+        clip.to_str().unwrap(),
+        "trim",
+        "0",
+        "25",
+    ]);
+    let reference = dir.join("reference.json");
+    std::fs::write(&reference, transcribe_json(dir, &clip).to_string()).unwrap();
+    for (name, args) in [
+        (
+            "u8_22k_mono",
+            vec![
+                "-b",
+                "8",
+                "-e",
+                "unsigned-integer",
+                "-r",
+                "22050",
+                "-c",
+                "1",
+            ],
+        ),
+        ("s24_44k_stereo", vec!["-b", "24", "-r", "44100", "-c", "2"]),
+        (
+            "s32_48k_stereo",
+            vec!["-b", "32", "-e", "signed-integer", "-r", "48000", "-c", "2"],
+        ),
+        (
+            "f32_48k_6ch",
+            vec!["-b", "32", "-e", "floating-point", "-r", "48000", "-c", "6"],
+        ),
+        ("s16_8k_mono", vec!["-b", "16", "-r", "8000", "-c", "1"]),
+    ] {
+        let out = dir.join(format!("{name}.wav"));
+        let mut a = vec![clip.to_str().unwrap()];
+        a.extend(args);
+        a.push(out.to_str().unwrap());
+        sox(&a);
+        let hyp = dir.join(format!("{name}.json"));
+        std::fs::write(&hyp, transcribe_json(dir, &out).to_string()).unwrap();
+        let w = wer(&reference, &hyp);
+        assert!(
+            w <= 0.15,
+            "{name}: WER {w:.3} against the 16 kHz mono transcription"
+        );
+    }
+}
+
+#[test]
+fn silence_has_no_words() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let wav = home.path().join("silence.wav");
+    // 20 s of faint room noise
+    let mut seed = 7u32;
+    let samples: Vec<i16> = (0..320_000)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            ((seed >> 16) % 60) as i16 - 30
+        })
+        .collect();
+    common::write_wav_i16(&wav, 16_000, 1, &samples);
+    let t = transcribe_json(home.path(), &wav);
+    assert_eq!(t["words"].as_array().unwrap().len(), 0, "{t}");
+    paceback(home.path())
+        .arg("transcribe")
+        .arg(&wav)
+        .arg("--model")
+        .arg(model())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("no speech found"));
+    paceback(home.path())
+        .arg("analyze")
+        .arg(&wav)
+        .arg("--model")
+        .arg(model())
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("no speech detected"));
+}
+
+#[test]
+fn a_six_minute_answer_loses_no_speech() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let (wav, manifest) = synth(
+        &repo().join("samples/answers/long/long_6min.toml"),
+        home.path(),
+    );
+    let t = transcribe_json(home.path(), &wav);
+    let hyp = home.path().join("t.json");
+    std::fs::write(&hyp, t.to_string()).unwrap();
+    let w = wer(&manifest, &hyp);
+    assert!(w <= 0.25, "WER {w:.3}");
+    // Every 5 s stretch of true speech has recognized words in it.
+    let truth = json(&std::fs::read(&manifest).unwrap());
+    let got: Vec<f64> = t["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["start_s"].as_f64().unwrap())
+        .collect();
+    for w in truth["words"].as_array().unwrap() {
+        let s = w["start_s"].as_f64().unwrap();
+        assert!(
+            got.iter().any(|g| (g - s).abs() <= 5.0),
+            "no recognized word within 5 s of the true word at {s:.1} s"
+        );
+    }
+    // and nothing is invented after the last true word
+    let last_true = truth["answer_end_s"].as_f64().unwrap();
+    assert!(
+        got.iter().all(|g| *g <= last_true + 1.0),
+        "words after the end of speech"
+    );
+}
+
+#[test]
+fn analyze_finds_the_steps_of_the_demo_answer() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("set");
+    std::fs::create_dir_all(&dir).unwrap();
+    for ext in ["wav", "json"] {
+        std::fs::copy(
+            repo().join(format!("samples/demo.{ext}")),
+            dir.join(format!("demo.{ext}")),
+        )
+        .unwrap();
+    }
+    let results = home.path().join("results.json");
+    let out = std::process::Command::new("python3")
+        .arg(repo().join("scripts/bench_analysis.py"))
+        .arg("--bin")
+        .arg(assert_cmd::cargo::cargo_bin("paceback"))
+        .arg("--json")
+        .arg(&results)
+        .arg(&dir)
+        .env("PACEBACK_MODEL", model())
+        .env("PACEBACK_HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json(&std::fs::read(&results).unwrap())[0].clone();
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(r["type_ok"], true);
+    assert!(r["step_accuracy"].as_f64().unwrap() >= 0.85, "{r}");
+    assert!(r["problem_share_error"].as_f64().unwrap() <= 0.05, "{r}");
+}
+
+#[test]
+fn ctrl_c_stops_a_transcription_with_130() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let long = home.path().join("long.wav");
+    let demo = repo().join("samples/demo.wav");
+    let d = demo.to_str().unwrap();
+    sox(&[d, d, d, d, long.to_str().unwrap()]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("paceback"))
+        .arg("transcribe")
+        .arg(&long)
+        .arg("--model")
+        .arg(model())
+        .env("PACEBACK_HOME", home.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let started = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "took {:?} to stop",
+        started.elapsed()
+    );
+}
