@@ -148,7 +148,7 @@ fn evidence(cues: &[&StepCues], norm: &[String], unit: Unit) -> Evidence {
 }
 
 /// How much the content model's P(step | sentence) counts next to the cues.
-const CONTENT_WEIGHT: f64 = 2.5;
+const CONTENT_WEIGHT: f64 = 3.5;
 
 /// Transition costs of the Viterbi pass.
 const FORWARD: f64 = 1.0;
