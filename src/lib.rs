@@ -13,6 +13,7 @@ pub mod home;
 pub mod interrupt;
 pub mod model;
 pub mod progress;
+pub mod record;
 pub mod report;
 pub mod time;
 pub mod transcribe;

@@ -23,6 +23,18 @@ pub fn bar(len: u64, message: &str, visible: bool) -> ProgressBar {
     bar
 }
 
+/// A spinner with a changing message (for recording), hidden when not on a terminal.
+pub fn spinner(message: &str, visible: bool) -> ProgressBar {
+    if !visible || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
 /// A byte-counting bar for downloads.
 pub fn bytes(len: Option<u64>, message: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {

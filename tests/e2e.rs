@@ -150,10 +150,12 @@ fn every_wav_flavour_gives_the_same_words() {
     ]);
     let reference = dir.join("reference.json");
     std::fs::write(&reference, transcribe_json(dir, &clip).to_string()).unwrap();
-    for (name, args) in [
+    // (name, sox output options, largest WER against the 16 kHz transcription): 8 kHz is
+    // telephone band, so it may lose a few more words.
+    let variants: [(&str, &[&str], f64); 5] = [
         (
             "u8_22k_mono",
-            vec![
+            &[
                 "-b",
                 "8",
                 "-e",
@@ -163,18 +165,26 @@ fn every_wav_flavour_gives_the_same_words() {
                 "-c",
                 "1",
             ],
+            0.12,
         ),
-        ("s24_44k_stereo", vec!["-b", "24", "-r", "44100", "-c", "2"]),
+        (
+            "s24_44k_stereo",
+            &["-b", "24", "-r", "44100", "-c", "2"],
+            0.12,
+        ),
         (
             "s32_48k_stereo",
-            vec!["-b", "32", "-e", "signed-integer", "-r", "48000", "-c", "2"],
+            &["-b", "32", "-e", "signed-integer", "-r", "48000", "-c", "2"],
+            0.12,
         ),
         (
             "f32_48k_6ch",
-            vec!["-b", "32", "-e", "floating-point", "-r", "48000", "-c", "6"],
+            &["-b", "32", "-e", "floating-point", "-r", "48000", "-c", "6"],
+            0.12,
         ),
-        ("s16_8k_mono", vec!["-b", "16", "-r", "8000", "-c", "1"]),
-    ] {
+        ("s16_8k_mono", &["-b", "16", "-r", "8000", "-c", "1"], 0.25),
+    ];
+    for (name, args, limit) in variants {
         let out = dir.join(format!("{name}.wav"));
         let mut a = vec![clip.to_str().unwrap()];
         a.extend(args);
@@ -183,8 +193,9 @@ fn every_wav_flavour_gives_the_same_words() {
         let hyp = dir.join(format!("{name}.json"));
         std::fs::write(&hyp, transcribe_json(dir, &out).to_string()).unwrap();
         let w = wer(&reference, &hyp);
+        eprintln!("{name}: WER {w:.3}");
         assert!(
-            w <= 0.15,
+            w <= limit,
             "{name}: WER {w:.3} against the 16 kHz mono transcription"
         );
     }

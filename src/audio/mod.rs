@@ -1,10 +1,12 @@
 //! Audio in: reading any PCM WAV (and, for practice, the microphone) into the one shape the
 //! transcriber wants: 16 kHz mono `f32` in [-1, 1].
 
+pub mod capture;
 pub mod resample;
+pub mod take;
 pub mod wav;
 
-pub use resample::to_mono_16k;
+pub use resample::{StreamResampler, to_mono_16k};
 pub use wav::{Pcm, read_wav};
 
 /// The sample rate whisper works at.

@@ -2,4 +2,5 @@
 
 pub mod analyze;
 pub mod model;
+pub mod record;
 pub mod transcribe;
