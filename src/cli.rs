@@ -26,12 +26,28 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Practise: get a question, answer it out loud with a live pacing panel, get the report.
+    Practice(PracticeArgs),
     /// Transcribe and analyze a recorded answer: time per step against the guidance.
     Analyze(AnalyzeArgs),
     /// Transcribe a WAV file into words with start and end times.
     Transcribe(TranscribeArgs),
     /// Record an answer from the microphone into a WAV file (Enter or Ctrl-C stops).
     Record(RecordArgs),
+    /// The question bank: list questions, or pick one at random.
+    Questions {
+        /// Only this type: product_sense, strategy, prioritization, estimation or behavioral
+        #[arg(long = "type", value_name = "T")]
+        qtype: Option<QuestionType>,
+
+        /// Show one question at random
+        #[arg(long)]
+        random: bool,
+
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// List the input devices (microphones) with their default format.
     Devices {
         /// Print JSON
@@ -122,6 +138,31 @@ pub struct AnalyzeArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PracticeArgs {
+    #[command(flatten)]
+    pub question: QuestionArgs,
+
+    /// Input device: its id or part of its name (see `paceback devices`) [default: the system's]
+    #[arg(long, value_name = "D")]
+    pub device: Option<String>,
+
+    /// Stop recording after this many minutes
+    #[arg(long, value_name = "M", default_value_t = 10.0, value_parser = positive_seconds)]
+    pub max_minutes: f64,
+
+    /// Print the `paceback.analysis/1` JSON instead of the report
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also show the transcript, labelled by step
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct RecordArgs {
     /// Where to save the take (16 kHz mono 16-bit WAV); an existing file is never overwritten
     pub out: PathBuf,
@@ -183,10 +224,16 @@ pub enum ModelCommand {
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Practice(args) => commands::practice::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Transcribe(args) => commands::transcribe::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Devices { json } => commands::record::devices(json),
+        Command::Questions {
+            qtype,
+            random,
+            json,
+        } => commands::questions::run(qtype, random, json),
         Command::Model(cmd) => commands::model::run(cmd),
     }
 }

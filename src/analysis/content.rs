@@ -95,14 +95,10 @@ impl ContentModel {
             .chain(pairs)
             .filter_map(|f| m.index.get(&f).copied())
             .collect();
-        let temperature = std::env::var("PB_CM_T")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(TEMPERATURE);
         let scores: Vec<f64> = m
             .steps
             .iter()
-            .map(|(_, log_p)| known.iter().map(|&i| f64::from(log_p[i])).sum::<f64>() / temperature)
+            .map(|(_, log_p)| known.iter().map(|&i| f64::from(log_p[i])).sum::<f64>() / TEMPERATURE)
             .collect();
         let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let exp: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();

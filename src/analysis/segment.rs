@@ -265,10 +265,6 @@ fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
         .map(|u| cues.iter().map(|c| evidence(c, &norm, *u)).collect())
         .collect();
     let content = super::content::ContentModel::builtin();
-    let content_weight: f64 = std::env::var("PB_CM_W")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(CONTENT_WEIGHT);
     let sounds_like: Vec<Vec<(Step, f64)>> = units
         .iter()
         .map(|u| content.posterior(qtype.framework(), &norm[u.first..=u.last]))
@@ -288,7 +284,7 @@ fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
                         .iter()
                         .find(|(step, _)| step == s)
                         .map_or(0.0, |(_, p)| *p);
-                    e.score * position_weight(*s, at) + content_weight * p - place_penalty(*s, at)
+                    e.score * position_weight(*s, at) + CONTENT_WEIGHT * p - place_penalty(*s, at)
                 })
                 .collect()
         })

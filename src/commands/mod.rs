@@ -2,5 +2,7 @@
 
 pub mod analyze;
 pub mod model;
+pub mod practice;
+pub mod questions;
 pub mod record;
 pub mod transcribe;

@@ -30,13 +30,8 @@ pub fn run(args: TranscribeArgs) -> Result<()> {
 
 /// Read a WAV and transcribe it with the configured model; the progress bar shows when asked
 /// and stderr is a terminal.
-pub fn transcribe_file(
-    path: &Path,
-    speech: &SpeechArgs,
-    show_progress: bool,
-) -> Result<Transcript> {
-    let pcm = audio::read_wav(path)?;
-    let audio = audio::to_mono_16k(&pcm)?;
+/// The whisper recognizer the speech options ask for (model resolved and checked).
+pub fn load_recognizer(speech: &SpeechArgs) -> Result<Whisper> {
     let model = model::resolve(speech.model.as_deref(), &Home::from_env()?)?;
     let mut config = WhisperConfig {
         decoding: speech.decoding,
@@ -45,7 +40,17 @@ pub fn transcribe_file(
     if let Some(n) = speech.threads {
         config.threads = n.max(1);
     }
-    let mut whisper = Whisper::load(&model, config)?;
+    Whisper::load(&model, config)
+}
+
+pub fn transcribe_file(
+    path: &Path,
+    speech: &SpeechArgs,
+    show_progress: bool,
+) -> Result<Transcript> {
+    let pcm = audio::read_wav(path)?;
+    let audio = audio::to_mono_16k(&pcm)?;
+    let mut whisper = load_recognizer(speech)?;
     let bar = crate::progress::bar(
         (audio.duration_s() * 10.0) as u64,
         "transcribing",

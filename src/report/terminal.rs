@@ -76,7 +76,7 @@ fn step_mark(step: Step) -> char {
     }
 }
 
-fn light_mark(style: &Style, light: Light) -> String {
+pub(crate) fn light_mark(style: &Style, light: Light) -> String {
     match light {
         Light::Under => style.dim("○ under"),
         Light::Green => style.paint("● green", AnsiColors::Green),

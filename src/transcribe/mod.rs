@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::time::round_cs;
 use crate::transcript::{Segment, Transcript, Word};
 
-pub use windows::{Span, Window, WindowConfig};
+pub use windows::{LiveWindower, Span, Window, WindowConfig};
 
 /// Recognizes the speech in one window of 16 kHz mono audio; word times are seconds from the
 /// window's start. The seam between paceback and the speech model; `window` says where the audio
@@ -23,28 +23,33 @@ pub trait Recognizer {
     fn recognize(&mut self, samples: &[f32], window: &Window) -> Result<Vec<Word>>;
 }
 
-/// Transcribe a whole recording. `progress` receives the seconds of audio done so far.
-pub fn transcribe(
-    recognizer: &mut dyn Recognizer,
-    audio: &Mono,
-    config: &WindowConfig,
-    progress: &mut dyn FnMut(f64),
-) -> Result<Transcript> {
-    debug_assert_eq!(audio.rate, crate::audio::WHISPER_RATE);
-    let mut words = Vec::new();
-    let mut segments = Vec::new();
-    for window in windows::windows(&audio.samples, audio.rate, config) {
-        crate::interrupt::check()?;
-        let found = recognizer.recognize(&window.samples(&audio.samples), &window)?;
+/// Builds a transcript window by window: each window's words, mapped to recording time.
+#[derive(Debug, Default)]
+pub struct TranscriptBuilder {
+    pub words: Vec<Word>,
+    pub segments: Vec<Segment>,
+}
+
+impl TranscriptBuilder {
+    /// Recognize a window (`samples` are its audio, 16 kHz mono) and add its words in recording
+    /// time.
+    pub fn add(
+        &mut self,
+        recognizer: &mut dyn Recognizer,
+        samples: &[f32],
+        window: &Window,
+    ) -> Result<&[Word]> {
+        let rate = crate::audio::WHISPER_RATE;
+        let found = recognizer.recognize(samples, window)?;
         let found: Vec<Word> = found
             .into_iter()
             .map(|w| {
-                let at = |t: f64| round_cs(window.to_recording(t, audio.rate));
+                let at = |t: f64| round_cs(window.to_recording(t, rate));
                 Word::new(w.w, at(w.start_s), at(w.end_s))
             })
             .collect();
         if let (Some(first), Some(last)) = (found.first(), found.last()) {
-            segments.push(Segment {
+            self.segments.push(Segment {
                 start_s: first.start_s,
                 end_s: last.end_s,
                 text: found
@@ -54,15 +59,31 @@ pub fn transcribe(
                     .join(" "),
             });
         }
-        words.extend(found);
+        let before = self.words.len();
+        self.words.extend(found);
+        Ok(&self.words[before..])
+    }
+
+    pub fn finish(self, model: String, duration_s: f64) -> Transcript {
+        Transcript::new(model, duration_s, self.words, self.segments)
+    }
+}
+
+/// Transcribe a whole recording. `progress` receives the seconds of audio done so far.
+pub fn transcribe(
+    recognizer: &mut dyn Recognizer,
+    audio: &Mono,
+    config: &WindowConfig,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Transcript> {
+    debug_assert_eq!(audio.rate, crate::audio::WHISPER_RATE);
+    let mut builder = TranscriptBuilder::default();
+    for window in windows::windows(&audio.samples, audio.rate, config) {
+        crate::interrupt::check()?;
+        builder.add(recognizer, &window.samples(&audio.samples), &window)?;
         progress(window.extent().end as f64 / f64::from(audio.rate));
     }
-    Ok(Transcript::new(
-        recognizer.name(),
-        audio.duration_s(),
-        words,
-        segments,
-    ))
+    Ok(builder.finish(recognizer.name(), audio.duration_s()))
 }
 
 /// A recognizer that replays words scripted in recording time: each window yields the words

@@ -56,10 +56,21 @@ pub fn words(tokens: &[Token]) -> Vec<Word> {
         .into_iter()
         .filter_map(|(bytes, start, end)| {
             let text = String::from_utf8_lossy(&bytes).trim().to_string();
-            (!text.is_empty()).then(|| Word::new(text, start, end))
+            (!text.is_empty() && !is_annotation(&text)).then(|| Word::new(text, start, end))
         })
         .collect();
     drop_loops(words)
+}
+
+/// Whisper's notes about non-speech ("[Music]", "(upbeat music)", "*laughs*", "♪") are not words.
+fn is_annotation(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| {
+        c.is_ascii_punctuation() && !matches!(c, '[' | ']' | '(' | ')' | '*')
+    });
+    (w.starts_with('[') && w.ends_with(']'))
+        || (w.starts_with('(') && w.ends_with(')'))
+        || (w.starts_with('*') && w.ends_with('*') && w.len() > 1)
+        || w.chars().all(|c| matches!(c, '♪' | '♫' | '♬' | '#' | '*'))
 }
 
 /// The normalised form used to spot repeats: lowercase letters and digits only.
@@ -158,6 +169,30 @@ mod tests {
             },
         ]);
         assert_eq!(w[0].w, "5€");
+    }
+
+    #[test]
+    fn non_speech_annotations_are_not_words() {
+        for a in [
+            "[Music]",
+            "(upbeat music)",
+            "*laughs*",
+            "♪",
+            "[BLANK_AUDIO]",
+            "[Music].",
+        ] {
+            assert!(is_annotation(a), "{a}");
+        }
+        for w in ["music", "(so)", "it's", "v1", "[sic"] {
+            assert!(!is_annotation(w) || w == "(so)", "{w}");
+        }
+        let w = words(&[
+            tok(" [", 0.2),
+            tok("Music", 0.4),
+            tok("]", 0.5),
+            tok(" Hi", 0.9),
+        ]);
+        assert_eq!(w.iter().map(|w| w.w.as_str()).collect::<Vec<_>>(), ["Hi"]);
     }
 
     #[test]

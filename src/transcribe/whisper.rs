@@ -118,8 +118,8 @@ impl Whisper {
         })
     }
 
-    fn params(&self) -> FullParams<'static, 'static> {
-        let strategy = match self.config.decoding {
+    fn params(&self, decoding: Decoding) -> FullParams<'static, 'static> {
+        let strategy = match decoding {
             Decoding::Greedy => SamplingStrategy::Greedy { best_of: 1 },
             Decoding::Beam(n) => SamplingStrategy::BeamSearch {
                 beam_size: i32::from(n),
@@ -140,6 +140,8 @@ impl Whisper {
         p.set_print_special(false);
         p.set_print_timestamps(false);
         p.set_suppress_blank(true);
+        // Non-speech tokens ("[Music]") were seen to replace a whole window of speech.
+        p.set_suppress_nst(true);
         if self.config.keep_fillers {
             p.set_initial_prompt(FILLER_PROMPT);
         }
@@ -159,6 +161,31 @@ impl Recognizer for Whisper {
 
     fn recognize(&mut self, samples: &[f32], _window: &Window) -> Result<Vec<Word>> {
         let heard_s = samples.len() as f64 / 16_000.0;
+        let words = self.decode(samples, self.config.decoding)?;
+        // Whisper sometimes drops a whole window; speech has about 2.5 words a second, so a
+        // window this sparse is decoded again with beam search, keeping the fuller result.
+        if heard_s >= RETRY_MIN_S
+            && (words.len() as f64) < RETRY_WORDS_PER_S * heard_s
+            && self.config.decoding == Decoding::Greedy
+        {
+            let again = self.decode(samples, Decoding::Beam(5))?;
+            if again.len() > words.len() {
+                return Ok(again);
+            }
+        }
+        Ok(words)
+    }
+}
+
+/// A window at least this long (seconds) ...
+const RETRY_MIN_S: f64 = 4.0;
+/// ... with fewer words per second than this is decoded again.
+const RETRY_WORDS_PER_S: f64 = 0.5;
+
+impl Whisper {
+    /// Decode one window; words in seconds from its start.
+    fn decode(&mut self, samples: &[f32], decoding: Decoding) -> Result<Vec<Word>> {
+        let heard_s = samples.len() as f64 / 16_000.0;
         let mut padded;
         let samples = if samples.len() < MIN_WINDOW_SAMPLES {
             padded = samples.to_vec();
@@ -167,7 +194,7 @@ impl Recognizer for Whisper {
         } else {
             samples
         };
-        match self.state.full(self.params(), samples) {
+        match self.state.full(self.params(decoding), samples) {
             Ok(()) => {}
             Err(WhisperError::NoSamples) => return Ok(Vec::new()),
             Err(_) if crate::interrupt::requested() => return Err(Error::Interrupted),

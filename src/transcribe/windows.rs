@@ -70,27 +70,36 @@ fn percentile(sorted: &[f32], p: f32) -> f32 {
     sorted[((sorted.len() - 1) as f32 * p).round() as usize]
 }
 
-/// Spans of speech: frames well above the recording's own noise floor, with short gaps bridged
-/// and clicks dropped. Empty when the audio is silent or constant noise.
-pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
-    let db = frame_db(samples);
+/// The level above which a frame is speech, from the levels seen so far: well above the noise
+/// floor. `None` when nothing stands out from the floor (silence or constant noise).
+fn threshold(db: &[f32]) -> Option<f32> {
     if db.is_empty() {
-        return Vec::new();
+        return None;
     }
-    let mut sorted = db.clone();
+    let mut sorted = db.to_vec();
     sorted.sort_by(f32::total_cmp);
     // Speech dips between syllables and words, so even talk without pauses has quiet frames.
     let floor = percentile(&sorted, 0.02);
     let loud = percentile(&sorted, 0.95);
-    // Nothing stands out from the floor, or everything is near digital silence: no speech.
     if loud - floor < 12.0 || loud < -65.0 {
-        return Vec::new();
+        return None;
     }
-    let threshold = floor + (0.3 * (loud - floor)).max(10.0);
+    Some(floor + (0.3 * (loud - floor)).max(10.0))
+}
+
+/// Spans of frames above `threshold` in `db` (frame levels starting at sample `offset`), with
+/// short gaps bridged and clicks dropped; in samples, clipped to `end`.
+fn spans_above(
+    db: &[f32],
+    threshold: f32,
+    offset: usize,
+    end: usize,
+    rate: u32,
+    config: &WindowConfig,
+) -> Vec<Span> {
     let frames_per_s = f64::from(rate) / FRAME as f64;
     let min_gap = (config.min_pause_s * frames_per_s).round() as usize;
     let min_run = (config.min_speech_s * frames_per_s).round() as usize;
-
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < db.len() {
@@ -110,10 +119,20 @@ pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Sp
     runs.into_iter()
         .filter(|(s, e)| e - s >= min_run)
         .map(|(s, e)| Span {
-            start: s * FRAME,
-            end: (e * FRAME).min(samples.len()),
+            start: offset + s * FRAME,
+            end: (offset + e * FRAME).min(end),
         })
         .collect()
+}
+
+/// Spans of speech: frames well above the recording's own noise floor, with short gaps bridged
+/// and clicks dropped. Empty when the audio is silent or constant noise.
+pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
+    let db = frame_db(samples);
+    match threshold(&db) {
+        Some(t) => spans_above(&db, t, 0, samples.len(), rate, config),
+        None => Vec::new(),
+    }
 }
 
 /// What whisper hears at once: stretches of speech from the recording, each with up to `pad_s`
@@ -185,21 +204,37 @@ impl Window {
 /// cut at its quietest point.
 pub fn windows(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Window> {
     let spans = split_long(samples, rate, speech_spans(samples, rate, config), config);
+    group(
+        &spans,
+        Span {
+            start: 0,
+            end: samples.len(),
+        },
+        rate,
+        config,
+    )
+}
+
+/// Pack speech spans found inside `region` into windows.
+fn group(spans: &[Span], region: Span, rate: u32, config: &WindowConfig) -> Vec<Window> {
+    if spans.is_empty() {
+        return Vec::new();
+    }
     let secs = |s: f64| (s * f64::from(rate)) as usize;
     let (max, pad, max_pause) = (
         secs(config.max_window_s),
         secs(config.pad_s),
         secs(config.max_pause_s),
     );
-    // Silence before span i (to the recording start, or to span i-1) and after it.
+    // Silence before span i (to the region's start, or to span i-1) and after it.
     let gap_before = |i: usize| {
         if i == 0 {
-            spans[0].start
+            spans[0].start - region.start
         } else {
             spans[i].start - spans[i - 1].end
         }
     };
-    let gap_after = |i: usize| spans.get(i + 1).map_or(samples.len(), |n| n.start) - spans[i].end;
+    let gap_after = |i: usize| spans.get(i + 1).map_or(region.end, |n| n.start) - spans[i].end;
     // Edge padding never reaches past the middle of a pause shared with a neighbour.
     let lead = |i: usize| {
         pad.min(if i == 0 {
@@ -215,7 +250,6 @@ pub fn windows(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Window>
             gap_after(i) / 2
         })
     };
-
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut len = 0;
     for (i, span) in spans.iter().enumerate() {
@@ -261,6 +295,130 @@ pub fn windows(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Window>
             Window { parts }
         })
         .collect()
+}
+
+/// Windows cut while a recording is still going, so that transcription keeps up with the
+/// speaker: as soon as at least `min_window_s` of audio is waiting and the speaker pauses, the
+/// audio up to the middle of the pause becomes windows (as [`windows`] would make them). The
+/// speech threshold comes from all the audio heard so far.
+pub struct LiveWindower {
+    config: WindowConfig,
+    rate: u32,
+    audio: Vec<f32>,
+    db: Vec<f32>,
+    /// Samples already handed out as windows (a multiple of the frame length).
+    done: usize,
+    threshold: Option<f32>,
+    speech_start: Option<usize>,
+}
+
+/// Wait for at least this much audio before cutting a window: shorter windows cost as much
+/// encoder time as full ones.
+const LIVE_MIN_WINDOW_S: f64 = 8.0;
+/// A pause this long ends a live window.
+const LIVE_PAUSE_S: f64 = 0.5;
+
+impl LiveWindower {
+    pub fn new(rate: u32, config: WindowConfig) -> Self {
+        LiveWindower {
+            config,
+            rate,
+            audio: Vec::new(),
+            db: Vec::new(),
+            done: 0,
+            threshold: None,
+            speech_start: None,
+        }
+    }
+
+    /// All the audio so far (window parts index into it).
+    pub fn audio(&self) -> &[f32] {
+        &self.audio
+    }
+
+    /// When speech began, in seconds, once heard.
+    pub fn speech_started(&self) -> Option<f64> {
+        self.speech_start.map(|s| s as f64 / f64::from(self.rate))
+    }
+
+    /// Add audio; returns the windows now ready.
+    pub fn push(&mut self, samples: &[f32]) -> Vec<Window> {
+        let frames_before = self.db.len();
+        self.audio.extend_from_slice(samples);
+        let complete = self.audio.len() / FRAME;
+        self.db.extend(frame_db(
+            &self.audio[frames_before * FRAME..complete * FRAME],
+        ));
+        // Re-estimate the threshold about every 0.2 s of audio.
+        if complete / 20 != frames_before / 20 || self.threshold.is_none() {
+            self.threshold = threshold(&self.db);
+        }
+        let Some(t) = self.threshold else {
+            return Vec::new();
+        };
+        if self.speech_start.is_none() {
+            self.speech_start = self.db.iter().position(|d| *d > t).map(|f| f * FRAME);
+        }
+        let frames_per_s = f64::from(self.rate) / FRAME as f64;
+        let first = self.done / FRAME;
+        let pending = complete - first;
+        if (pending as f64) < LIVE_MIN_WINDOW_S * frames_per_s {
+            return Vec::new();
+        }
+        let pause = (LIVE_PAUSE_S * frames_per_s) as usize;
+        let quiet_tail = self.db[first..complete]
+            .iter()
+            .rev()
+            .take_while(|d| **d <= t)
+            .count();
+        let full = (pending as f64) >= (self.config.max_window_s - 1.0) * frames_per_s;
+        if quiet_tail >= pause && quiet_tail < pending {
+            // Cut in the middle of the pause the speaker is in.
+            self.cut_at((complete - quiet_tail / 2) * FRAME)
+        } else if full {
+            // No pause for a window's length: cut at the last short pause, or the quietest frame.
+            let db = &self.db[first..complete];
+            let min_gap = (self.config.min_pause_s * frames_per_s) as usize;
+            let mut cut = None;
+            let mut run = 0;
+            for (i, d) in db.iter().enumerate() {
+                run = if *d <= t { run + 1 } else { 0 };
+                if run >= min_gap {
+                    cut = Some(i + 1 - run / 2);
+                }
+            }
+            let cut = cut.unwrap_or_else(|| {
+                (db.len() / 2..db.len())
+                    .min_by(|a, b| db[*a].total_cmp(&db[*b]))
+                    .unwrap_or(db.len())
+            });
+            self.cut_at((first + cut) * FRAME)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The recording ended: everything left, as windows.
+    pub fn finish(&mut self) -> Vec<Window> {
+        self.threshold = threshold(&self.db);
+        let end = self.audio.len();
+        self.cut_at(end)
+    }
+
+    fn cut_at(&mut self, cut: usize) -> Vec<Window> {
+        let cut = cut.min(self.audio.len());
+        let region = Span {
+            start: self.done,
+            end: cut,
+        };
+        self.done = cut;
+        let Some(t) = self.threshold else {
+            return Vec::new();
+        };
+        let db = &self.db[region.start / FRAME..(cut / FRAME).min(self.db.len())];
+        let spans = spans_above(db, t, region.start, cut, self.rate, &self.config);
+        group(&spans, region, self.rate, &self.config)
+    }
 }
 
 /// Split spans longer than a window (less padding) at their quietest frame, repeatedly.
@@ -453,6 +611,67 @@ mod tests {
                 "{span:?} not covered"
             );
         }
+    }
+
+    #[test]
+    fn live_windows_follow_the_speaker_and_cover_what_offline_windows_cover() {
+        let mut parts = vec![(6.0, false)];
+        for _ in 0..8 {
+            parts.push((4.0, true));
+            parts.push((0.3, false));
+            parts.push((3.0, true));
+            parts.push((0.9, false));
+        }
+        parts.push((2.0, false));
+        let a = audio(&parts);
+        let cfg = WindowConfig::default();
+        let mut live = LiveWindower::new(RATE, cfg);
+        let mut got = Vec::new();
+        let mut ready_at = Vec::new();
+        for (i, piece) in a.chunks(320).enumerate() {
+            let w = live.push(piece);
+            if !w.is_empty() {
+                ready_at.push((i + 1) * 320);
+            }
+            got.extend(w);
+        }
+        assert!((live.speech_started().unwrap() - 6.0).abs() < 0.05);
+        let tail = live.finish();
+        // windows come out while the answer goes on, each within a few seconds of its end
+        assert!(ready_at.len() >= 4, "{ready_at:?}");
+        for (w, at) in got.iter().zip(&ready_at) {
+            assert!(
+                *at - w.extent().end < RATE as usize * 2,
+                "window ending {} released at {at}",
+                w.extent().end
+            );
+            assert!(w.len() as f64 / RATE as f64 <= cfg.max_window_s);
+        }
+        got.extend(tail);
+        for span in speech_spans(&a, RATE, &cfg) {
+            assert!(
+                got.iter()
+                    .flat_map(|w| &w.parts)
+                    .any(|p| p.start <= span.start && span.end <= p.end),
+                "{span:?} not in a live window"
+            );
+        }
+        for pair in got.windows(2) {
+            assert!(pair[0].extent().end <= pair[1].extent().start);
+        }
+    }
+
+    #[test]
+    fn live_silence_gives_no_windows() {
+        let mut live = LiveWindower::new(RATE, WindowConfig::default());
+        let a = audio(&[(40.0, false)]);
+        let mut n = 0;
+        for piece in a.chunks(1600) {
+            n += live.push(piece).len();
+        }
+        n += live.finish().len();
+        assert_eq!(n, 0);
+        assert_eq!(live.speech_started(), None);
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! `paceback practice [--type T] [--question Q] [--device D] [--max-minutes M]`.
+
+use crate::analysis::{self, Lexicon, question};
+use crate::cli::PracticeArgs;
+use crate::error::{Error, Result};
+use crate::history::{self, QuestionRef, Store, TakeRecord};
+use crate::home::Home;
+use crate::practice::{self, Session};
+use crate::questions::Bank;
+use crate::record::{self, Stop};
+use crate::time::range;
+
+pub fn run(args: PracticeArgs) -> Result<()> {
+    let home = Home::from_env()?;
+    let lexicon = Lexicon::load(&home.cues_file())?;
+    let store = Store::open(&home)?;
+    let bank = Bank::load(&home.questions_file())?;
+
+    // The question: given, or the bank question practised least.
+    let (qref, hint) = match &args.question.question {
+        Some(text) => {
+            let qtype = args
+                .question
+                .qtype
+                .or_else(|| question::from_question(text, &lexicon))
+                .unwrap_or(analysis::QuestionType::ProductSense);
+            let id = bank
+                .questions
+                .iter()
+                .find(|q| q.text == *text)
+                .map(|q| q.id.clone());
+            (
+                QuestionRef {
+                    id,
+                    text: Some(text.clone()),
+                    qtype,
+                },
+                None,
+            )
+        }
+        None => {
+            let counts = store.practice_counts();
+            let q = bank
+                .least_practised(args.question.qtype, &counts, &mut fastrand::Rng::new())
+                .ok_or_else(|| Error::usage("the question bank has no question of that type"))?;
+            (
+                QuestionRef {
+                    id: Some(q.id.clone()),
+                    text: Some(q.text.clone()),
+                    qtype: q.qtype,
+                },
+                q.hint.clone(),
+            )
+        }
+    };
+    let text = qref.text.clone().unwrap_or_default();
+
+    // The model before the microphone: a missing model should not cost a take.
+    let recognizer = super::transcribe::load_recognizer(&args.speech)?;
+
+    print_card(&text, qref.qtype, hint.as_deref());
+    let take = store.new_take();
+    let recorded_at = history::now_rfc3339();
+    let outcome = practice::run(Session {
+        device: args.device.clone(),
+        wav: take.wav.clone(),
+        limit_s: args.max_minutes * 60.0,
+        question: text.clone(),
+        qtype: qref.qtype,
+        recognizer,
+        lexicon: lexicon.clone(),
+        enter: record::enter_pressed(),
+    });
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(Error::Interrupted) if take.wav.exists() => {
+            history::make_private(&take.wav)?;
+            eprintln!(
+                "paceback: stopped; the recording is kept at {} (analyze it with `paceback analyze {}`)",
+                take.wav.display(),
+                take.wav.display()
+            );
+            return Err(Error::Interrupted);
+        }
+        Err(e) => {
+            if take.wav.exists() {
+                let _ = history::make_private(&take.wav);
+                eprintln!("paceback: the recording is kept at {}", take.wav.display());
+            }
+            return Err(e);
+        }
+    };
+    history::make_private(&take.wav)?;
+    for w in outcome.recorded.warnings() {
+        eprintln!("paceback: warning: {w}");
+    }
+    if outcome.recorded.stop == Stop::Interrupted {
+        eprintln!(
+            "paceback: stopped; the recording is kept at {}",
+            take.wav.display()
+        );
+        return Err(Error::Interrupted);
+    }
+
+    let input = analysis::Input {
+        words: outcome.transcript.words.clone(),
+        audio_path: Some(take.wav.display().to_string()),
+        duration_s: outcome.transcript.duration_s,
+        question: Some(text.clone()),
+        qtype: Some(qref.qtype),
+        given_steps: None,
+    };
+    let analysis = analysis::analyze(&input, &lexicon);
+    let record = TakeRecord {
+        schema: history::take::SCHEMA.to_string(),
+        id: take.id.clone(),
+        recorded_at,
+        source: "practice".into(),
+        question: qref,
+        audio: take
+            .wav
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+        duration_s: outcome.recorded.seconds,
+        device: Some(outcome.recorded.device.clone()),
+        transcript: outcome.transcript,
+        analysis: serde_json::to_value(&analysis).map_err(anyhow::Error::from)?,
+        earlier_analyses: Vec::new(),
+    };
+    let saved = store.save(&record)?;
+    super::analyze::print(&analysis, args.json, args.verbose)?;
+    eprintln!(
+        "paceback: saved as {} ({}; report ready {:.1} s after you stopped)",
+        take.id,
+        saved.display(),
+        outcome.finish_s
+    );
+    if analysis.no_speech {
+        return Err(Error::NoSpeech(take.wav.display().to_string()));
+    }
+    Ok(())
+}
+
+fn print_card(text: &str, qtype: analysis::QuestionType, hint: Option<&str>) {
+    use analysis::guidance as g;
+    eprintln!("\n{} question:\n  {text}", qtype.label());
+    if let Some(h) = hint {
+        eprintln!("  hint: {h}");
+    }
+    let mut budgets = vec![format!(
+        "think {}",
+        range(g::THINK_PAUSE.min_s, g::THINK_PAUSE.max_s)
+    )];
+    budgets.push(if g::minimum_length_applies(qtype) {
+        "answer 5–8 min (aim for 6)".into()
+    } else {
+        "answer at most 8 min".into()
+    });
+    if let Some(b) = g::customer_framing(qtype) {
+        budgets.push(format!("customer + pain {}", range(b.min_s, b.max_s)));
+    }
+    if g::pain_rule_applies(qtype) {
+        budgets.push(format!("pain {}", range(g::PAIN.min_s, g::PAIN.max_s)));
+    }
+    if g::full_sequence(qtype) {
+        budgets.push(format!(
+            "pressure-test {}",
+            range(g::PRESSURE_TEST.min_s, g::PRESSURE_TEST.max_s)
+        ));
+    }
+    if g::shares_apply(qtype) {
+        budgets.push("problem ≥ 30%, solution ≤ 40%".into());
+    }
+    eprintln!("  budgets: {}\n", budgets.join(" · "));
+}

@@ -1,0 +1,55 @@
+//! One take's record: `paceback.take/1`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::QuestionType;
+use crate::transcript::Transcript;
+
+pub const SCHEMA: &str = "paceback.take/1";
+
+/// The question a take answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionRef {
+    /// The bank question's id, when it came from the bank.
+    pub id: Option<String>,
+    pub text: Option<String>,
+    #[serde(rename = "type")]
+    pub qtype: QuestionType,
+}
+
+/// Everything saved about one take.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TakeRecord {
+    pub schema: String,
+    pub id: String,
+    /// When it was recorded (or analyzed), RFC 3339 with the local offset.
+    pub recorded_at: String,
+    /// `practice` or `analyze`.
+    pub source: String,
+    pub question: QuestionRef,
+    /// The audio file, relative to the recordings folder.
+    pub audio: Option<String>,
+    pub duration_s: f64,
+    pub device: Option<String>,
+    pub transcript: Transcript,
+    /// The full `paceback.analysis/1` document.
+    pub analysis: serde_json::Value,
+    /// Earlier analyses of the same take, kept when it is re-analyzed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_analyses: Vec<serde_json::Value>,
+}
+
+impl TakeRecord {
+    pub fn load(path: &Path) -> anyhow::Result<TakeRecord> {
+        let text = std::fs::read_to_string(path)?;
+        let t: TakeRecord = serde_json::from_str(&text)?;
+        anyhow::ensure!(
+            t.schema == SCHEMA,
+            "{} is not a paceback take",
+            path.display()
+        );
+        Ok(t)
+    }
+}

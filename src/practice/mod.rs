@@ -1,0 +1,258 @@
+//! A practice session: record an answer while transcribing it live, so that the full report
+//! is ready moments after you stop.
+//!
+//! Tasks (tokio): the recorder (a blocking thread: microphone → WAV on disk) sends 16 kHz audio
+//! to the windower, which cuts it at pauses into windows for the transcription worker (a blocking
+//! thread holding the model); a panel task redraws the live panel from what is known. When the
+//! recording stops only the last window is left to transcribe.
+
+pub mod panel;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+
+use crate::analysis::{self, Lexicon, QuestionType};
+use crate::audio::WHISPER_RATE;
+use crate::error::{Error, Result};
+use crate::record::{self, Recorded};
+use crate::report::Style;
+use crate::transcribe::{LiveWindower, Recognizer, TranscriptBuilder, Window, WindowConfig};
+use crate::transcript::{Transcript, Word};
+
+use panel::Live;
+
+/// What a session needs.
+pub struct Session<R: Recognizer + Send + 'static> {
+    pub device: Option<String>,
+    pub wav: PathBuf,
+    pub limit_s: f64,
+    pub question: String,
+    pub qtype: QuestionType,
+    pub recognizer: R,
+    pub lexicon: Lexicon,
+    /// Stops the take when set (Enter).
+    pub enter: Arc<AtomicBool>,
+}
+
+/// What a session produced.
+pub struct Outcome {
+    pub recorded: Recorded,
+    pub transcript: Transcript,
+    /// From the end of recording to the transcript being complete.
+    pub finish_s: f64,
+}
+
+/// Run a session on a fresh tokio runtime.
+pub fn run<R: Recognizer + Send + 'static>(session: Session<R>) -> Result<Outcome> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the runtime: {e}"))?;
+    rt.block_on(run_async(session))
+}
+
+async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Result<Outcome> {
+    let Session {
+        device,
+        wav,
+        limit_s,
+        question,
+        qtype,
+        mut recognizer,
+        lexicon,
+        enter,
+    } = session;
+    let (audio_tx, mut audio_rx) = mpsc::unbounded_channel::<Vec<f32>>();
+    let (elapsed_tx, elapsed_rx) = watch::channel(0.0f64);
+    let (started_tx, mut started_rx) = watch::channel(None::<String>);
+    let (onset_tx, onset_rx) = watch::channel(None::<f64>);
+    let (words_tx, words_rx) = watch::channel((Vec::<Word>::new(), 0.0f64));
+    let (window_tx, window_rx) = std::sync::mpsc::channel::<(Window, Vec<f32>)>();
+
+    // Recorder: the microphone into the take on disk.
+    let recorder = tokio::task::spawn_blocking(move || {
+        record::record(
+            device.as_deref(),
+            &wav,
+            Some(limit_s),
+            Some(&enter),
+            &mut |name| {
+                let _ = started_tx.send(Some(name.to_string()));
+            },
+            &mut |mono, secs| {
+                let _ = audio_tx.send(mono.to_vec());
+                let _ = elapsed_tx.send(secs);
+            },
+        )
+    });
+
+    // Windower: audio → windows at pauses.
+    let windower = tokio::spawn(async move {
+        let mut live = LiveWindower::new(WHISPER_RATE, WindowConfig::default());
+        while let Some(chunk) = audio_rx.recv().await {
+            for w in live.push(&chunk) {
+                let samples = w.samples(live.audio());
+                let _ = window_tx.send((w, samples));
+            }
+            if onset_tx.borrow().is_none() && live.speech_started().is_some() {
+                let _ = onset_tx.send(live.speech_started());
+            }
+        }
+        for w in live.finish() {
+            let samples = w.samples(live.audio());
+            let _ = window_tx.send((w, samples));
+        }
+    });
+
+    // Transcription worker: windows → words.
+    let worker = tokio::task::spawn_blocking(move || -> Result<(TranscriptBuilder, String)> {
+        let mut builder = TranscriptBuilder::default();
+        let name = recognizer.name();
+        while let Ok((window, samples)) = window_rx.recv() {
+            builder.add(&mut recognizer, &samples, &window)?;
+            let done_to = window.extent().end as f64 / f64::from(WHISPER_RATE);
+            let _ = words_tx.send((builder.words.clone(), done_to));
+        }
+        Ok((builder, name))
+    });
+
+    // Panel: wait for the device, then redraw until the recording ends.
+    if started_rx.changed().await.is_err() || started_rx.borrow().is_none() {
+        // The recorder failed before it started: report its error.
+        return match recorder.await {
+            Ok(Err(e)) => Err(e),
+            _ => Err(Error::Other(anyhow::anyhow!("the recording did not start"))),
+        };
+    }
+    let device_name = started_rx.borrow().clone().unwrap_or_default();
+    let mut drawer = panel_drawer(&device_name);
+    let mut recorder = recorder;
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut last_words = 0;
+    let mut live = Live::default();
+    let recorded = loop {
+        tokio::select! {
+            done = &mut recorder => break done.map_err(|e| anyhow::anyhow!("the recorder stopped: {e}"))??,
+            _ = tick.tick() => {
+                live.elapsed_s = *elapsed_rx.borrow();
+                live.speech_at = *onset_rx.borrow();
+                let (words, done_to) = words_rx.borrow().clone();
+                live.transcribed_to_s = done_to;
+                if words.len() != last_words {
+                    last_words = words.len();
+                    update(&mut live, &words, qtype, &lexicon);
+                }
+                drawer.draw(&panel::render(&question, qtype, &live, &drawer.style), &live);
+            }
+        }
+    };
+    let stopped = Instant::now();
+    drawer.finish("finishing the transcription…");
+    windower
+        .await
+        .map_err(|e| anyhow::anyhow!("the windower stopped: {e}"))?;
+    let (builder, model) = worker
+        .await
+        .map_err(|e| anyhow::anyhow!("the transcriber stopped: {e}"))??;
+    let finish_s = stopped.elapsed().as_secs_f64();
+    drawer.clear();
+    Ok(Outcome {
+        transcript: builder.finish(model, recorded.seconds),
+        recorded,
+        finish_s,
+    })
+}
+
+/// Refresh the step and shares from the words transcribed so far.
+fn update(live: &mut Live, words: &[Word], qtype: QuestionType, lexicon: &Lexicon) {
+    let input = analysis::Input {
+        words: words.to_vec(),
+        qtype: Some(qtype),
+        ..analysis::Input::default()
+    };
+    let a = analysis::analyze(&input, lexicon);
+    live.step = a.steps.last().map(|s| (s.step, s.start_s));
+    live.problem_share = a.shares.problem_definition;
+    live.solution_share = a.shares.solution;
+}
+
+/// Draws the panel: redrawn in place on a terminal, plain status lines otherwise.
+struct Drawer {
+    style: Style,
+    term: Option<console::Term>,
+    drawn: usize,
+    /// Plain mode: the 15-second mark and step last reported.
+    last_plain: Option<(u64, Option<crate::analysis::Step>)>,
+}
+
+/// Plain status lines are printed this often (seconds of audio) and at every step change.
+const PLAIN_EVERY_S: f64 = 15.0;
+
+fn panel_drawer(device: &str) -> Drawer {
+    let interactive = std::io::stderr().is_terminal();
+    eprintln!(
+        "recording from {device}: take 5–10 s to think, then answer; press Enter when you are done"
+    );
+    Drawer {
+        style: Style {
+            color: interactive && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
+        term: interactive.then(console::Term::stderr),
+        drawn: 0,
+        last_plain: None,
+    }
+}
+
+impl Drawer {
+    fn draw(&mut self, lines: &[String], live: &Live) {
+        match &self.term {
+            Some(term) => {
+                let _ = term.clear_last_lines(self.drawn);
+                for l in lines {
+                    let _ = term.write_line(l);
+                }
+                self.drawn = lines.len();
+            }
+            None => {
+                let key = (
+                    (live.elapsed_s / PLAIN_EVERY_S) as u64,
+                    live.step.map(|(s, _)| s),
+                );
+                if self.last_plain != Some(key) {
+                    self.last_plain = Some(key);
+                    let status: Vec<&str> =
+                        lines[1..lines.len() - 1].iter().map(|l| l.trim()).collect();
+                    eprintln!(
+                        "[{}] {}",
+                        crate::time::clock(live.elapsed_s),
+                        status.join(" | ")
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, message: &str) {
+        self.clear();
+        match &self.term {
+            Some(term) => {
+                let _ = term.write_line(message);
+                self.drawn = 1;
+            }
+            None => eprintln!("{message}"),
+        }
+    }
+
+    fn clear(&mut self) {
+        if let Some(term) = &self.term {
+            let _ = term.clear_last_lines(self.drawn);
+            self.drawn = 0;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! The live panel shown while you answer: the question, a think-pause timer until your first
+//! word, the answer time against the 6-minute target and 8-minute maximum, the step you are in
+//! with its running time against its budget, and the problem and solution shares so far.
+
+use crate::analysis::guidance::{self as g, Budget};
+use crate::analysis::{QuestionType, Step};
+use crate::report::Style;
+use crate::report::terminal::light_mark;
+use crate::time::{clock, human, range};
+
+/// What is known while the answer goes on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Live {
+    /// Audio recorded so far.
+    pub elapsed_s: f64,
+    /// When speech began (from the audio level; transcription lags behind).
+    pub speech_at: Option<f64>,
+    /// The step of the latest transcribed words and when it began.
+    pub step: Option<(Step, f64)>,
+    pub problem_share: Option<f64>,
+    pub solution_share: Option<f64>,
+    /// Transcription has caught up to here.
+    pub transcribed_to_s: f64,
+}
+
+/// The budget a step's running time is held to, if it has one of its own.
+fn step_budget(step: Step, qtype: QuestionType) -> Option<Budget> {
+    match step {
+        Step::Pain if g::pain_rule_applies(qtype) => Some(g::PAIN),
+        Step::Risks if g::full_sequence(qtype) => Some(g::PRESSURE_TEST),
+        Step::Customer | Step::Pain => g::customer_framing(qtype),
+        _ => None,
+    }
+}
+
+/// The panel's lines.
+pub fn render(question: &str, qtype: QuestionType, live: &Live, style: &Style) -> Vec<String> {
+    let mut lines = vec![format!("{} ({})", question, qtype.label())];
+    match live.speech_at {
+        None => lines.push(format!(
+            "  thinking      {:>7}  take {} before you speak {}",
+            human(live.elapsed_s),
+            range(g::THINK_PAUSE.min_s, g::THINK_PAUSE.max_s),
+            light_mark(style, g::THINK_PAUSE.light(live.elapsed_s))
+        )),
+        Some(at) => {
+            let answer = (live.elapsed_s - at).max(0.0);
+            lines.push(format!(
+                "  think pause   {:>7}  {}",
+                human(at),
+                light_mark(style, g::THINK_PAUSE.light(at))
+            ));
+            lines.push(format!(
+                "  answer        {:>7}  of 6:00 target, 8:00 max {}",
+                clock(answer),
+                light_mark(style, g::ANSWER.light(answer))
+            ));
+        }
+    }
+    if let Some((step, since)) = live.step {
+        let running = (live.elapsed_s - since).max(0.0);
+        let budget = step_budget(step, qtype)
+            .map(|b| {
+                format!(
+                    "of {} {}",
+                    range(b.min_s, b.max_s),
+                    light_mark(style, b.light(running))
+                )
+            })
+            .unwrap_or_default();
+        lines.push(format!(
+            "  step          {:>7}  {} {budget}",
+            clock(running),
+            step.label()
+        ));
+    }
+    if let (Some(p), Some(s)) = (live.problem_share, live.solution_share) {
+        lines.push(format!(
+            "  so far        problem {:.0}% (at least 30%), solution {:.0}% (at most 40%)",
+            p * 100.0,
+            s * 100.0
+        ));
+    }
+    lines.push("  Enter finishes the answer; Ctrl-C stops and keeps the recording".into());
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn before_the_first_word_a_think_timer_runs() {
+        let lines = render(
+            "Q?",
+            QuestionType::Strategy,
+            &Live {
+                elapsed_s: 3.0,
+                ..Live::default()
+            },
+            &Style::plain(),
+        );
+        assert!(
+            lines[1].contains("thinking")
+                && lines[1].contains("3.0 s")
+                && lines[1].contains("under"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn during_the_answer_the_step_and_its_budget_show() {
+        let live = Live {
+            elapsed_s: 100.0,
+            speech_at: Some(7.0),
+            step: Some((Step::Pain, 50.0)),
+            problem_share: Some(0.42),
+            solution_share: Some(0.0),
+            transcribed_to_s: 95.0,
+        };
+        let text = render("Q?", QuestionType::ProductSense, &live, &Style::plain()).join("\n");
+        assert!(text.contains("think pause     7.0 s  ● green"), "{text}");
+        assert!(text.contains("answer           1:33"), "{text}");
+        assert!(text.contains("0:50  Pain of 30–60 s ● yellow"), "{text}");
+        assert!(text.contains("problem 42%"), "{text}");
+    }
+}
