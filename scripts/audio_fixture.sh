@@ -11,9 +11,9 @@
 #            eval "$(scripts/audio_fixture.sh start samples/demo.wav /tmp/fx)"
 #        The app must open the device as F32 / 48 kHz / 2 channels (cpal's default config on
 #        it): the ALSA file plugin converts nothing.
-#   --pace realtime (default): capture is paced by a private headless PulseAudio with a null
-#        sink (pid DIR/pulse.pid, socket DIR/pulse/native, log DIR/pulse.log); after the end
-#        of the file capture returns silence.
+#   --pace realtime (default): capture is paced by the clock of a null source in a private
+#        headless PulseAudio (pid DIR/pulse.pid, socket DIR/pulse/native, log DIR/pulse.log);
+#        after the end of the file capture returns silence.
 #   --pace fast: null slave, no PulseAudio; capture runs as fast as the reader and after the
 #        end of the file the last period repeats forever: stop by sample count.
 #   A running server for DIR is replaced. Missing apt packages are installed (needs root/sudo).
@@ -38,14 +38,14 @@ ensure_packages() {
 
 # Kill DIR's PulseAudio if pulse.pid names a live pulseaudio started for DIR.
 stop_server() {
-    local dir=$1 pid i
+    local dir=$1 pid
     [ -f "$dir/pulse.pid" ] || return 0
     pid=$(cat "$dir/pulse.pid")
     if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null \
             | grep -qF -- "pulseaudio --daemonize=no -n -F $dir/headless.pa"; then
         log "stopping pulseaudio $pid"
         kill "$pid" 2>/dev/null || true
-        for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; sleep 0.2; fi
     fi
     rm -f "$dir/pulse.pid" "$dir/pulse/native"
@@ -57,13 +57,12 @@ case $cmd in
     stop) [ $# -eq 2 ] || usage; dir=$2 ;;
     *) usage ;;
 esac
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd -P)
-
 if [ "$cmd" = stop ]; then
-    stop_server "$dir"
+    [ ! -d "$dir" ] || stop_server "$(cd "$dir" && pwd -P)"
     exit 0
 fi
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd -P)
 
 pace=realtime pad=30
 while [ $# -gt 0 ]; do
@@ -76,8 +75,9 @@ done
 [[ $pace =~ ^(realtime|fast)$ ]] || die "--pace must be realtime or fast"
 [[ $pad =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--pad must be a number of seconds"
 [ -f "$in_wav" ] || die "no such file: $in_wav"
-# a unix socket path must fit in 108 bytes
+# a unix socket path must fit in 108 bytes; quotes/spaces would break the generated configs
 [ ${#dir} -le 90 ] || die "DIR path too long for a unix socket: $dir"
+[[ $dir =~ ^[A-Za-z0-9_./+-]+$ ]] || die "DIR may contain only [A-Za-z0-9_./+-]: $dir"
 
 pkgs=(sox)
 [ "$pace" = realtime ] && pkgs+=(pulseaudio pulseaudio-utils libasound2-plugins)
@@ -92,7 +92,7 @@ mv -f "$dir/fixture.raw.tmp" "$dir/fixture.raw"
 
 sock="$dir/pulse/native"
 if [ "$pace" = realtime ]; then
-    slave="{ type pulse server \"unix:$sock\" device \"vsink.monitor\" }"
+    slave="{ type pulse server \"unix:$sock\" device \"vsrc\" }"
 else
     slave="{ type null }"
 fi
@@ -113,10 +113,13 @@ EOF
 if [ "$pace" = realtime ]; then
     mkdir -p "$dir/pulse"
     chmod 700 "$dir/pulse"
+    # Only the timing comes from PulseAudio (the file plugin replaces the samples). Not a
+    # null sink's monitor: an idle null sink sleeps in 2 s blocks, so capture would start
+    # 0-2 s late. max_latency_msec keeps the source from posting a burst at stream start.
     cat >"$dir/headless.pa" <<EOF
 load-module module-native-protocol-unix auth-anonymous=1 socket=$sock
-load-module module-null-sink sink_name=vsink rate=48000 channels=2
-set-default-source vsink.monitor
+load-module module-null-source source_name=vsrc rate=48000 channels=2 max_latency_msec=20
+set-default-source vsrc
 EOF
     log "starting pulseaudio (log $dir/pulse.log)"
     # own session, no tty, stdout/stderr to the log: the caller's $(...) must not wait for it

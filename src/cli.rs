@@ -48,6 +48,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Your saved takes, newest last, with trend arrows against the previous take of the type.
+    History(HistoryArgs),
+    /// Show a saved take's report (ID from `paceback history`, a unique prefix, or `latest`).
+    Show(ShowArgs),
+    /// Trends over your takes: shares, length, think pause, step budgets, pace, fillers, checks.
+    Progress(ProgressArgs),
+    /// Export every saved take, for your own analysis.
+    Export(ExportArgs),
+    /// Re-run the analysis of saved takes (after changing cues); earlier results are kept.
+    Reanalyze(ReanalyzeArgs),
     /// List the input devices (microphones) with their default format.
     Devices {
         /// Print JSON
@@ -123,6 +133,10 @@ pub struct AnalyzeArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Do not save this take to the history
+    #[arg(long)]
+    pub no_save: bool,
+
     /// Show, sentence by sentence, which cues decided each step (to tune your cues.toml);
     /// with --json, adds an `explain` array
     #[arg(long)]
@@ -174,6 +188,85 @@ pub struct RecordArgs {
     /// Stop after this many seconds of audio
     #[arg(long, value_name = "S", value_parser = positive_seconds)]
     pub duration: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this type: product_sense, strategy, prioritization, estimation or behavioral
+    #[arg(long = "type", value_name = "T")]
+    pub qtype: Option<QuestionType>,
+
+    /// Show the latest N takes
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Set the history database aside (nothing is deleted) and rebuild it from the saved takes
+    #[arg(long)]
+    pub repair: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The take: its id, a unique beginning of it, or `latest`
+    pub id: String,
+
+    /// Print the saved `paceback.analysis/1` JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write a self-contained HTML report page to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Also show the transcript, labelled by step
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Only this type: product_sense, strategy, prioritization, estimation or behavioral
+    #[arg(long = "type", value_name = "T")]
+    pub qtype: Option<QuestionType>,
+
+    /// Only takes from this day on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<jiff::civil::Date>,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write a self-contained HTML page with charts to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("format").args(["csv", "json"])))]
+pub struct ExportArgs {
+    /// One row per take with its key figures (CSV)
+    #[arg(long)]
+    pub csv: bool,
+
+    /// Every take in full: question, transcript, analysis, earlier analyses (JSON; the default)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["all", "id"])))]
+pub struct ReanalyzeArgs {
+    /// The take: its id, a unique beginning of it, or `latest`
+    pub id: Option<String>,
+
+    /// Every saved take
+    #[arg(long)]
+    pub all: bool,
 }
 
 fn positive_seconds(s: &str) -> std::result::Result<f64, String> {
@@ -228,6 +321,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Transcribe(args) => commands::transcribe::run(args),
         Command::Record(args) => commands::record::run(args),
+        Command::History(args) => commands::history::list(args),
+        Command::Show(args) => commands::history::show(args),
+        Command::Progress(args) => commands::progress::run(args),
+        Command::Export(args) => commands::history::export(args),
+        Command::Reanalyze(args) => commands::history::reanalyze(args),
         Command::Devices { json } => commands::record::devices(json),
         Command::Questions {
             qtype,

@@ -34,6 +34,12 @@ pub enum Error {
     #[error("no speech detected in {0}")]
     NoSpeech(String),
 
+    /// The history database cannot be read; the recordings themselves are untouched.
+    #[error(
+        "the history database {path} is damaged ({reason})\n  your recordings are safe; run `paceback history --repair` to set it aside and rebuild the history from them"
+    )]
+    HistoryDamaged { path: PathBuf, reason: String },
+
     /// Ctrl-C.
     #[error("interrupted")]
     Interrupted,
@@ -62,7 +68,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::BadInput { .. } => 2,
             Error::ModelMissing { .. } | Error::ModelCorrupt { .. } => 2,
-            Error::NoSpeech(_) | Error::Other(_) => 1,
+            Error::NoSpeech(_) | Error::HistoryDamaged { .. } | Error::Other(_) => 1,
             Error::Interrupted => 130,
         }
     }

@@ -9,6 +9,13 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Install the handler once, at start-up.
 pub fn install() {
+    // A closed pipe (`paceback export | head`) ends paceback quietly, as it does any Unix filter,
+    // instead of a panic in `println!`.
+    #[cfg(unix)]
+    // SAFETY: called once at start-up before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             eprintln!("\npaceback: interrupted");

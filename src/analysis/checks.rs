@@ -1,7 +1,9 @@
 //! Every rule of SPEC §2–§4 as a check: status, the actual value, the target and a message, plus
 //! the advice to give when it is the thing to fix next time.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use super::guidance::{self as g, Budget};
@@ -12,7 +14,7 @@ use super::timing::{StepReport, seconds};
 use crate::time::human;
 use crate::transcript::Word;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -21,15 +23,15 @@ pub enum Status {
 }
 
 /// One rule's verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     pub status: Status,
     pub actual: Value,
     pub target: String,
     pub message: String,
     /// What to do differently (empty on pass).
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub advice: String,
     /// How much fixing this would improve the answer; orders the advice.
     #[serde(skip)]
@@ -58,7 +60,7 @@ impl Check {
         message: String,
     ) -> Self {
         Check {
-            id,
+            id: id.into(),
             status,
             actual,
             target: target.into(),
@@ -76,7 +78,7 @@ impl Check {
             } else {
                 1.0
             };
-            self.severity = weight * priority(self.id) * (1.0 + deviation.clamp(0.0, 2.0));
+            self.severity = weight * priority(&self.id) * (1.0 + deviation.clamp(0.0, 2.0));
             self.advice = advice;
         }
         self

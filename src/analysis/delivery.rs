@@ -8,9 +8,10 @@
 //! - long pauses: silences of 2 s or more between words, split into those inside a step and
 //!   those between steps.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::checks::{Check, Status};
@@ -23,7 +24,7 @@ use crate::transcript::Word;
 /// Silences at least this long are excluded from the rate excluding pauses.
 const SHORT_PAUSE_S: f64 = 0.3;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
     /// Words ÷ answer time.
     pub wpm: f64,
@@ -38,7 +39,7 @@ pub struct Delivery {
     pub long_pauses: usize,
     pub long_pauses_within_steps: usize,
     pub long_pauses_between_steps: usize,
-    pub definitions: BTreeMap<&'static str, &'static str>,
+    pub definitions: BTreeMap<Cow<'static, str>, Cow<'static, str>>,
 }
 
 fn round1(x: f64) -> f64 {
@@ -116,7 +117,7 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon) -> Delivery 
         long_pauses: long.len(),
         long_pauses_within_steps: within,
         long_pauses_between_steps: long.len() - within,
-        definitions: BTreeMap::from([
+        definitions: [
             ("wpm", "words / answer time (first to last word)"),
             (
                 "wpm_excluding_pauses",
@@ -127,7 +128,10 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon) -> Delivery 
                 "um, uh, er...; like, you know, I mean... only when set off by commas; a lower bound",
             ),
             ("long_pauses", "silences of 2 s or more between words"),
-        ]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
+        .collect(),
     }
 }
 

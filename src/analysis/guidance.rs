@@ -6,7 +6,7 @@
 //! answers (and length, pressure-test to prioritization too); STAR answers are held only to the
 //! limits that make sense for any answer (think pause, at most 8 minutes, delivery).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::steps::{QuestionType, Step};
 
@@ -23,7 +23,7 @@ pub struct Budget {
 }
 
 /// Toastmasters timing light.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Light {
     /// The minimum was not reached.

@@ -13,7 +13,9 @@ pub mod segment;
 pub mod steps;
 pub mod timing;
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 pub use checks::{Check, Status};
 pub use delivery::Delivery;
@@ -44,13 +46,13 @@ pub struct Input {
     pub given_steps: Option<Vec<(Step, f64)>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AudioInfo {
     pub path: Option<String>,
     pub duration_s: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionInfo {
     pub text: Option<String>,
     #[serde(rename = "type")]
@@ -58,7 +60,7 @@ pub struct QuestionInfo {
     pub type_source: TypeSource,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerSpan {
     pub start_s: f64,
     pub end_s: f64,
@@ -67,17 +69,17 @@ pub struct AnswerSpan {
 }
 
 /// Shares of answer time; `null` for STAR answers, which have neither.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shares {
     pub problem_definition: Option<f64>,
     pub solution: Option<f64>,
 }
 
 /// A timing budget with its light.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetReport {
-    pub id: &'static str,
-    pub label: &'static str,
+    pub id: Cow<'static, str>,
+    pub label: Cow<'static, str>,
     pub actual_s: f64,
     pub min_s: f64,
     pub target_s: f64,
@@ -86,14 +88,14 @@ pub struct BudgetReport {
 }
 
 /// Content facts reported without a verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Content {
     /// The framework named explicitly ("working backwards from the customer experience"); optional.
     pub framework_named: bool,
 }
 
 /// A word with the step it was assigned to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelledWord {
     pub w: String,
     pub start_s: f64,
@@ -102,9 +104,9 @@ pub struct LabelledWord {
 }
 
 /// Everything paceback says about one answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
-    pub schema: &'static str,
+    pub schema: Cow<'static, str>,
     pub audio: AudioInfo,
     pub question: QuestionInfo,
     pub framework: Framework,
@@ -112,7 +114,7 @@ pub struct Analysis {
     pub think_pause_s: f64,
     pub answer: AnswerSpan,
     pub steps: Vec<StepReport>,
-    #[serde(serialize_with = "totals_as_map")]
+    #[serde(serialize_with = "totals_as_map", deserialize_with = "totals_from_map")]
     pub totals: Vec<(Step, f64)>,
     pub shares: Shares,
     pub checks: Vec<Check>,
@@ -131,6 +133,21 @@ fn totals_as_map<S: serde::Serializer>(totals: &[(Step, f64)], s: S) -> Result<S
         map.serialize_entry(step.id(), secs)?;
     }
     map.end()
+}
+
+fn totals_from_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(Step, f64)>, D::Error> {
+    use serde::de::Error;
+    let map = serde_json::Map::deserialize(d)?;
+    map.into_iter()
+        .map(|(id, secs)| {
+            let step = Step::from_id(&id)
+                .ok_or_else(|| D::Error::custom(format!("unknown step `{id}`")))?;
+            let secs = secs
+                .as_f64()
+                .ok_or_else(|| D::Error::custom("step seconds must be a number"))?;
+            Ok((step, secs))
+        })
+        .collect()
 }
 
 /// How many pieces of advice a report gives.
@@ -223,7 +240,7 @@ pub fn analyze(input: &Input, lex: &Lexicon) -> Analysis {
         .collect();
 
     Analysis {
-        schema: SCHEMA,
+        schema: SCHEMA.into(),
         audio: AudioInfo {
             path: input.audio_path.clone(),
             duration_s: round_cs(input.duration_s),
@@ -258,8 +275,8 @@ pub fn analyze(input: &Input, lex: &Lexicon) -> Analysis {
 
 fn budget_report(b: &guidance::Budget, actual_s: f64) -> BudgetReport {
     BudgetReport {
-        id: b.id,
-        label: b.label,
+        id: b.id.into(),
+        label: b.label.into(),
         actual_s: round_cs(actual_s),
         min_s: b.min_s,
         target_s: b.target_s,

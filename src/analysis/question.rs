@@ -1,7 +1,7 @@
 //! Which kind of question an answer is for: `--type`, else the question's wording, else what the
 //! speaker said ("this is a strategy question"), else product sense.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::lexicon::Lexicon;
 use super::phrases::normalize_all;
@@ -9,7 +9,7 @@ use super::steps::QuestionType;
 use crate::transcript::Word;
 
 /// Where the type came from (`type_source` in the JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TypeSource {
     Flag,

@@ -4,7 +4,7 @@
 //! belongs to it); the last step ends at the last word. So the steps tile the answer and their
 //! shares add up to 1.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::segment::StepSpan;
 use super::steps::{Framework, Step};
@@ -12,7 +12,7 @@ use crate::time::round_cs;
 use crate::transcript::Word;
 
 /// One step span as reported.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepReport {
     pub step: Step,
     pub start_s: f64,

@@ -3,6 +3,7 @@
 use crate::analysis::{self, Analysis, Lexicon};
 use crate::cli::AnalyzeArgs;
 use crate::error::{Error, Result};
+use crate::history::{self, QuestionRef, Store, TakeRecord};
 use crate::home::Home;
 use crate::report;
 use crate::transcript::Transcript;
@@ -44,7 +45,54 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     if analysis.no_speech {
         return Err(Error::NoSpeech(path.display().to_string()));
     }
+    if !args.no_save && args.steps_from.is_none() {
+        let wav = args.transcript.is_none().then_some(path.as_path());
+        if let Err(e) = save(&home, wav, transcript, &analysis, args.json) {
+            eprintln!("paceback: warning: the take was not saved to your history: {e:#}");
+        }
+    }
     Ok(())
+}
+
+/// Keep the take in the history: a private copy of the recording, its transcript and analysis.
+fn save(
+    home: &Home,
+    wav: Option<&std::path::Path>,
+    transcript: Transcript,
+    analysis: &Analysis,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let store = Store::open(home)?;
+    let take = store.new_take()?;
+    let saved = (|| {
+        if let Some(wav) = wav {
+            history::copy_private(wav, &take.wav)?;
+        }
+        let question = QuestionRef {
+            id: None,
+            text: analysis.question.text.clone(),
+            qtype: analysis.question.qtype,
+        };
+        let record = TakeRecord::new(
+            &take,
+            "analyze",
+            question,
+            wav.is_some(),
+            None,
+            transcript,
+            analysis,
+        )?;
+        history::keep(home, &store, &record)
+    })();
+    if saved.is_err() {
+        store.release(&take);
+    } else if !quiet {
+        eprintln!(
+            "paceback: saved to your history as {} (`paceback show {}`)",
+            take.id, take.id
+        );
+    }
+    saved.map(|_| ())
 }
 
 /// The analysis input for a transcript and the question given on the command line.

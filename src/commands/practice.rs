@@ -39,7 +39,10 @@ pub fn run(args: PracticeArgs) -> Result<()> {
             )
         }
         None => {
-            let counts = store.practice_counts();
+            // A damaged index only costs the least-practised pick.
+            let counts = history::open_index(&home)
+                .and_then(|index| index.practice_counts())
+                .unwrap_or_default();
             let q = bank
                 .least_practised(args.question.qtype, &counts, &mut fastrand::Rng::new())
                 .ok_or_else(|| Error::usage("the question bank has no question of that type"))?;
@@ -59,7 +62,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let recognizer = super::transcribe::load_recognizer(&args.speech)?;
 
     print_card(&text, qref.qtype, hint.as_deref());
-    let take = store.new_take();
+    let take = store.new_take()?;
     let recorded_at = history::now_rfc3339();
     let outcome = practice::run(Session {
         device: args.device.clone(),
@@ -71,6 +74,13 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         lexicon: lexicon.clone(),
         enter: record::enter_pressed(),
     });
+    if outcome.is_err()
+        || outcome
+            .as_ref()
+            .is_ok_and(|o| o.recorded.stop == Stop::Interrupted)
+    {
+        store.release(&take);
+    }
     let outcome = match outcome {
         Ok(o) => o,
         Err(Error::Interrupted) if take.wav.exists() => {
@@ -111,23 +121,20 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         given_steps: None,
     };
     let analysis = analysis::analyze(&input, &lexicon);
+    let record = TakeRecord::new(
+        &take,
+        "practice",
+        qref,
+        true,
+        Some(outcome.recorded.device.clone()),
+        outcome.transcript,
+        &analysis,
+    )?;
     let record = TakeRecord {
-        schema: history::take::SCHEMA.to_string(),
-        id: take.id.clone(),
         recorded_at,
-        source: "practice".into(),
-        question: qref,
-        audio: take
-            .wav
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned()),
-        duration_s: outcome.recorded.seconds,
-        device: Some(outcome.recorded.device.clone()),
-        transcript: outcome.transcript,
-        analysis: serde_json::to_value(&analysis).map_err(anyhow::Error::from)?,
-        earlier_analyses: Vec::new(),
+        ..record
     };
-    let saved = store.save(&record)?;
+    let saved = history::keep(&home, &store, &record)?;
     super::analyze::print(&analysis, args.json, args.verbose)?;
     eprintln!(
         "paceback: saved as {} ({}; report ready {:.1} s after you stopped)",

@@ -1,12 +1,15 @@
 //! Every take the user records or analyzes, kept in `$PACEBACK_HOME/recordings`: the audio and a
 //! `paceback.take/1` JSON file beside it (question, transcript, the full analysis). The files
-//! are the record; everything else about history is derived from them.
+//! are the record; the SQLite index (`history.db`) is built from them for fast tables and trends
+//! and can always be rebuilt from them.
 
+pub mod index;
+pub mod progress;
 pub mod take;
 
+pub use index::{Figures, Filter, Index, Row};
 pub use take::{QuestionRef, TakeRecord};
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -38,13 +41,13 @@ impl Store {
         &self.dir
     }
 
-    /// A fresh id and file names for a take recorded now: `2026-11-23_18-40-12[_n]`.
-    pub fn new_take(&self) -> NewTake {
+    /// A fresh id and file names for a take recorded now (`2026-11-23_18-40-12[_n]`), claimed
+    /// by creating its (empty) record file, so two processes never get the same id.
+    pub fn new_take(&self) -> anyhow::Result<NewTake> {
         let stamp = jiff::ZonedDateTime::now()
             .strftime("%Y-%m-%d_%H-%M-%S")
             .to_string();
-        let mut n = 0;
-        loop {
+        for n in 0.. {
             let id = if n == 0 {
                 stamp.clone()
             } else {
@@ -54,10 +57,26 @@ impl Store {
                 self.dir.join(format!("{id}.wav")),
                 self.dir.join(format!("{id}.json")),
             );
-            if !wav.exists() && !json.exists() {
-                return NewTake { id, wav, json };
+            if wav.exists() {
+                continue;
             }
-            n += 1;
+            match create_private(&json) {
+                Ok(_) => return Ok(NewTake { id, wav, json }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("cannot create {}", json.display()))
+                    );
+                }
+            }
+        }
+        unreachable!("an unbounded range ends")
+    }
+
+    /// Give up a claimed take that was never saved (its record file is still empty).
+    pub fn release(&self, take: &NewTake) {
+        if std::fs::metadata(&take.json).is_ok_and(|m| m.len() == 0) {
+            let _ = std::fs::remove_file(&take.json);
         }
     }
 
@@ -71,35 +90,111 @@ impl Store {
         Ok(path)
     }
 
-    /// Every saved take, oldest first; unreadable files are skipped (and reported by `repair`).
-    pub fn list(&self) -> Vec<TakeRecord> {
-        let mut out: Vec<TakeRecord> = std::fs::read_dir(&self.dir)
+    /// Every saved take, oldest first, and the record files that could not be read.
+    pub fn scan(&self) -> (Vec<TakeRecord>, Vec<(PathBuf, String)>) {
+        let mut takes = Vec::new();
+        let mut unreadable = Vec::new();
+        for path in self.files("json") {
+            match TakeRecord::load(&path) {
+                Ok(t) => takes.push(t),
+                Err(e) => unreadable.push((path, format!("{e:#}"))),
+            }
+        }
+        takes.sort_by(|a, b| a.recorded_at.cmp(&b.recorded_at).then(a.id.cmp(&b.id)));
+        (takes, unreadable)
+    }
+
+    /// The visible files with this extension.
+    fn files(&self, ext: &str) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = std::fs::read_dir(&self.dir)
             .into_iter()
             .flatten()
             .flatten()
             .map(|e| e.path())
             .filter(|p| {
-                p.extension().is_some_and(|x| x == "json")
+                p.extension().is_some_and(|x| x == ext)
                     && !p
                         .file_name()
                         .is_some_and(|n| n.to_string_lossy().starts_with('.'))
             })
-            .filter_map(|p| TakeRecord::load(&p).ok())
             .collect();
-        out.sort_by(|a, b| a.recorded_at.cmp(&b.recorded_at).then(a.id.cmp(&b.id)));
+        out.sort();
         out
     }
+}
 
-    /// How often each bank question was practised.
-    pub fn practice_counts(&self) -> HashMap<String, usize> {
-        let mut counts = HashMap::new();
-        for t in self.list() {
-            if let Some(id) = t.question.id {
-                *counts.entry(id).or_default() += 1;
+/// Open the history index of `home`.
+pub fn open_index(home: &Home) -> crate::error::Result<Index> {
+    ensure_private_dir(home.root())?;
+    Index::open(&home.history_db())
+}
+
+/// Save a take: its record file first (the record), then its row in the index. An index that
+/// cannot be written costs nothing: the warning says how to rebuild it.
+pub fn keep(home: &Home, store: &Store, record: &TakeRecord) -> anyhow::Result<PathBuf> {
+    let saved = store.save(record)?;
+    if let Err(e) = open_index(home).and_then(|mut index| index.insert(record)) {
+        eprintln!(
+            "paceback: warning: {} is saved, but the history index was not updated: {e}",
+            saved.display()
+        );
+    }
+    Ok(saved)
+}
+
+/// What `history --repair` did.
+#[derive(Debug, Default)]
+pub struct Repair {
+    /// Where the old database was moved.
+    pub set_aside: Option<PathBuf>,
+    pub indexed: usize,
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// Recordings with no saved analysis (an interrupted take): analyze them to add them.
+    pub audio_only: Vec<PathBuf>,
+}
+
+/// Move the index aside (nothing is deleted) and rebuild it from the saved take files.
+pub fn repair(home: &Home) -> crate::error::Result<Repair> {
+    let store = Store::open(home)?;
+    let db = home.history_db();
+    let mut report = Repair::default();
+    if db.exists() {
+        let stamp = jiff::ZonedDateTime::now()
+            .strftime("%Y-%m-%d_%H-%M-%S")
+            .to_string();
+        let aside = home.root().join(format!("history.db.{stamp}.bak"));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", db.display()));
+            if from.exists() {
+                let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+                std::fs::rename(&from, &to)
+                    .with_context(|| format!("cannot move {} aside", from.display()))?;
             }
         }
-        counts
+        report.set_aside = Some(aside);
     }
+    let mut index = open_index(home)?;
+    let (takes, unreadable) = store.scan();
+    for take in &takes {
+        match index.insert(take) {
+            Ok(()) => report.indexed += 1,
+            Err(e) => report
+                .unreadable
+                .push((store.dir.join(format!("{}.json", take.id)), e.to_string())),
+        }
+    }
+    report.unreadable.extend(unreadable);
+    let known: std::collections::HashSet<&str> =
+        takes.iter().filter_map(|t| t.audio.as_deref()).collect();
+    report.audio_only = store
+        .files("wav")
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| !known.contains(n.to_string_lossy().as_ref()))
+        })
+        .collect();
+    Ok(report)
 }
 
 /// Now, as RFC 3339 with the local offset (`2026-11-23T18:40:12+01:00`).
@@ -109,23 +204,39 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
-/// Create a file readable and writable by the user only (0600).
-pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
+/// Create a new file (failing if it exists) readable and writable by the user only (0600).
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
+    options.open(path)
+}
+
+/// Write a file readable and writable by the user only (0600), replacing any file there.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut f =
+        create_private(path).with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     f.sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Copy a file to a new private (0600) file.
+pub fn copy_private(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let mut src =
+        std::fs::File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
+    let mut dst = create_private(to).with_context(|| format!("cannot create {}", to.display()))?;
+    std::io::copy(&mut src, &mut dst)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+    dst.sync_all()?;
     Ok(())
 }
 

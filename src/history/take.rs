@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::QuestionType;
+use crate::analysis::{Analysis, QuestionType};
 use crate::transcript::Transcript;
 
 pub const SCHEMA: &str = "paceback.take/1";
@@ -42,6 +42,42 @@ pub struct TakeRecord {
 }
 
 impl TakeRecord {
+    /// The record of a take analyzed just now.
+    pub fn new(
+        take: &super::NewTake,
+        source: &str,
+        question: QuestionRef,
+        has_audio: bool,
+        device: Option<String>,
+        transcript: Transcript,
+        analysis: &Analysis,
+    ) -> anyhow::Result<TakeRecord> {
+        Ok(TakeRecord {
+            schema: SCHEMA.to_string(),
+            id: take.id.clone(),
+            recorded_at: super::now_rfc3339(),
+            source: source.to_string(),
+            question,
+            audio: has_audio
+                .then(|| {
+                    take.wav
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
+                .flatten(),
+            duration_s: transcript.duration_s,
+            device,
+            transcript,
+            analysis: serde_json::to_value(analysis)?,
+            earlier_analyses: Vec::new(),
+        })
+    }
+
+    /// The saved analysis, typed.
+    pub fn analysis(&self) -> anyhow::Result<Analysis> {
+        Ok(serde_json::from_value(self.analysis.clone())?)
+    }
+
     pub fn load(path: &Path) -> anyhow::Result<TakeRecord> {
         let text = std::fs::read_to_string(path)?;
         let t: TakeRecord = serde_json::from_str(&text)?;

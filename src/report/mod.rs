@@ -1,6 +1,9 @@
 //! Turning an [`Analysis`](crate::analysis::Analysis) into what people read.
 
+pub mod charts;
 pub mod explain;
+pub mod history;
+pub mod html;
 pub mod terminal;
 
 pub use explain::explain;

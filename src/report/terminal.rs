@@ -29,7 +29,7 @@ impl Style {
         Style { color: false }
     }
 
-    fn paint(&self, text: &str, color: AnsiColors) -> String {
+    pub(crate) fn paint(&self, text: &str, color: AnsiColors) -> String {
         if self.color {
             text.color(color).to_string()
         } else {
@@ -37,7 +37,7 @@ impl Style {
         }
     }
 
-    fn bold(&self, text: &str) -> String {
+    pub(crate) fn bold(&self, text: &str) -> String {
         if self.color {
             text.bold().to_string()
         } else {
@@ -45,7 +45,7 @@ impl Style {
         }
     }
 
-    fn dim(&self, text: &str) -> String {
+    pub(crate) fn dim(&self, text: &str) -> String {
         if self.color {
             text.dimmed().to_string()
         } else {

@@ -1,0 +1,287 @@
+//! `paceback history | show | export | reanalyze`: the saved takes.
+
+use std::path::Path;
+
+use crate::analysis::{self, Lexicon, TypeSource};
+use crate::cli::{ExportArgs, HistoryArgs, ReanalyzeArgs, ShowArgs};
+use crate::error::{Error, Result};
+use crate::history::{self, Filter, Index, Row, Store, TakeRecord, progress};
+use crate::home::Home;
+use crate::report::{self, Style};
+
+fn json_out<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?
+    );
+    Ok(())
+}
+
+/// `paceback history [--type T] [--limit N] [--json] [--repair]`.
+pub fn list(args: HistoryArgs) -> Result<()> {
+    let home = Home::from_env()?;
+    if args.repair {
+        return repair(&home);
+    }
+    let index = history::open_index(&home)?;
+    let filter = Filter {
+        qtype: args.qtype,
+        since_unix: None,
+    };
+    // Trends need each take's predecessor, so read them all (columns only: fast) and show the tail.
+    let rows = index.rows(&filter, None)?;
+    let trends = progress::trends(&rows);
+    let total = rows.len();
+    let shown: Vec<(Row, progress::Trend)> = rows
+        .into_iter()
+        .zip(trends)
+        .skip(total.saturating_sub(args.limit))
+        .collect();
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Listed<'a> {
+            #[serde(flatten)]
+            row: &'a Row,
+            trend: &'a progress::Trend,
+        }
+        let listed: Vec<Listed> = shown
+            .iter()
+            .map(|(row, trend)| Listed { row, trend })
+            .collect();
+        return json_out(&listed);
+    }
+    print!(
+        "{}",
+        report::history::history_table(&shown, total, &Style::detect())
+    );
+    Ok(())
+}
+
+fn repair(home: &Home) -> Result<()> {
+    let r = history::repair(home)?;
+    if let Some(aside) = &r.set_aside {
+        eprintln!(
+            "paceback: the old history database is kept at {}",
+            aside.display()
+        );
+    }
+    println!("rebuilt the history from {} saved take(s)", r.indexed);
+    for (path, why) in &r.unreadable {
+        println!("  skipped {}: {why}", path.display());
+    }
+    if !r.audio_only.is_empty() {
+        println!(
+            "{} recording(s) have no saved analysis (an interrupted take?); add one with `paceback analyze FILE.wav`:",
+            r.audio_only.len()
+        );
+        for p in &r.audio_only {
+            println!("  {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+/// The index and the take `id` names.
+fn find(home: &Home, id: &str) -> Result<(Index, TakeRecord)> {
+    let index = history::open_index(home)?;
+    let id = index.resolve(id)?;
+    let rec = index
+        .take(&id)?
+        .ok_or_else(|| Error::usage(format!("no take `{id}` in the history")))?;
+    Ok((index, rec))
+}
+
+/// `paceback show ID [--json] [--html FILE]`.
+pub fn show(args: ShowArgs) -> Result<()> {
+    let home = Home::from_env()?;
+    let (_, rec) = find(&home, &args.id)?;
+    let analysis = rec
+        .analysis()
+        .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))?;
+    if let Some(path) = &args.html {
+        write_page(path, &report::html::take_page(&rec, &analysis))?;
+    }
+    if args.json {
+        return json_out(&rec.analysis);
+    }
+    if args.html.is_none() || args.verbose {
+        let style = Style::detect();
+        println!("take {} · {} · {}", rec.id, rec.recorded_at, rec.source);
+        if let Some(audio) = &rec.audio {
+            println!(
+                "recording {}",
+                Store::open(&home)?.dir().join(audio).display()
+            );
+        }
+        print!("{}", report::terminal(&analysis, &style, args.verbose));
+    }
+    Ok(())
+}
+
+/// Write an HTML page, saying where.
+pub fn write_page(path: &Path, html: &str) -> Result<()> {
+    std::fs::write(path, html)
+        .map_err(|e| Error::Other(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
+    eprintln!("paceback: wrote {}", path.display());
+    Ok(())
+}
+
+/// `paceback export [--csv | --json]`.
+pub fn export(args: ExportArgs) -> Result<()> {
+    let home = Home::from_env()?;
+    let index = history::open_index(&home)?;
+    if args.csv {
+        let rows = index.rows(&Filter::default(), None)?;
+        let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+        write_csv(&mut out, &rows)?;
+        out.flush().map_err(anyhow::Error::from)?;
+        return Ok(());
+    }
+    #[derive(serde::Serialize)]
+    struct Export {
+        schema: &'static str,
+        takes: Vec<TakeRecord>,
+    }
+    json_out(&Export {
+        schema: "paceback.export/1",
+        takes: index.all()?,
+    })
+}
+
+/// One CSV row per take: its figures, then seconds per timing budget.
+pub fn write_csv<W: std::io::Write>(out: &mut csv::Writer<W>, rows: &[Row]) -> anyhow::Result<()> {
+    let mut budget_ids: Vec<&str> = Vec::new();
+    for r in rows {
+        for b in &r.figures.budgets {
+            if !budget_ids.contains(&b.id.as_str()) {
+                budget_ids.push(&b.id);
+            }
+        }
+    }
+    let mut header: Vec<String> = [
+        "id",
+        "recorded_at",
+        "source",
+        "question_id",
+        "question",
+        "type",
+        "audio",
+        "duration_s",
+        "answer_s",
+        "think_pause_s",
+        "problem_share",
+        "solution_share",
+        "wpm",
+        "fillers_per_100_words",
+        "checks_passed",
+        "checks_warned",
+        "checks_total",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(budget_ids.iter().map(|id| format!("budget_{id}_s")));
+    out.write_record(&header)?;
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for r in rows {
+        let f = &r.figures;
+        let mut record = vec![
+            r.id.clone(),
+            r.recorded_at.clone(),
+            r.source.clone(),
+            r.question.id.clone().unwrap_or_default(),
+            r.question.text.clone().unwrap_or_default(),
+            r.question.qtype.id().to_string(),
+            r.audio.clone().unwrap_or_default(),
+            r.duration_s.to_string(),
+            f.answer_s.to_string(),
+            f.think_pause_s.to_string(),
+            opt(f.problem_share),
+            opt(f.solution_share),
+            f.wpm.to_string(),
+            f.fillers_per_100_words.to_string(),
+            f.checks_passed.to_string(),
+            f.checks_warned.to_string(),
+            f.checks_total.to_string(),
+        ];
+        record.extend(
+            budget_ids
+                .iter()
+                .map(|id| opt(f.budgets.iter().find(|b| b.id == *id).map(|b| b.actual_s))),
+        );
+        out.write_record(&record)?;
+    }
+    Ok(())
+}
+
+/// `paceback reanalyze [--all | ID]`: the saved transcripts analyzed again with today's cues;
+/// each earlier result is kept in the take's `earlier_analyses`.
+pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
+    let home = Home::from_env()?;
+    let lexicon = Lexicon::load(&home.cues_file())?;
+    let store = Store::open(&home)?;
+    let mut index = history::open_index(&home)?;
+    let ids: Vec<String> = match &args.id {
+        Some(id) if !args.all => vec![index.resolve(id)?],
+        _ => index
+            .rows(&Filter::default(), None)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    let mut changed = 0;
+    for id in &ids {
+        // The take file is the record; the index copy serves when the file is gone.
+        let file = store.dir().join(format!("{id}.json"));
+        let mut rec = match TakeRecord::load(&file) {
+            Ok(rec) => rec,
+            Err(_) => match index.take(id)? {
+                Some(rec) => rec,
+                None => continue,
+            },
+        };
+        let before = rec
+            .analysis()
+            .map_err(|e| Error::bad_input(&file, format!("{e:#}")))?;
+        let input = analysis::Input {
+            words: rec.transcript.words.clone(),
+            audio_path: before.audio.path.clone(),
+            duration_s: rec.transcript.duration_s,
+            question: rec.question.text.clone(),
+            // A type given by the user stays; an inferred one is inferred again.
+            qtype: (before.question.type_source == TypeSource::Flag)
+                .then_some(before.question.qtype),
+            given_steps: None,
+        };
+        let after = analysis::analyze(&input, &lexicon);
+        let mut earlier = std::mem::replace(
+            &mut rec.analysis,
+            serde_json::to_value(&after).map_err(anyhow::Error::from)?,
+        );
+        earlier["replaced_at"] = serde_json::Value::String(history::now_rfc3339());
+        rec.earlier_analyses.push(earlier);
+        rec.question.qtype = after.question.qtype;
+        store.save(&rec)?;
+        index.insert(&rec)?;
+        let (b, a) = (history::Figures::of(&before), history::Figures::of(&after));
+        let share = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
+        if b != a {
+            changed += 1;
+        }
+        println!(
+            "{id}  problem {} → {}  solution {} → {}  checks passed {}/{} → {}/{}",
+            share(b.problem_share),
+            share(a.problem_share),
+            share(b.solution_share),
+            share(a.solution_share),
+            b.checks_passed,
+            b.checks_total,
+            a.checks_passed,
+            a.checks_total
+        );
+    }
+    eprintln!(
+        "paceback: re-analyzed {} take(s), {changed} changed; earlier results are kept (`paceback export`)",
+        ids.len()
+    );
+    Ok(())
+}

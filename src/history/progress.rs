@@ -1,0 +1,490 @@
+//! Trends over takes: the figures `progress` follows, each take's change against the previous
+//! take of its type (history's arrows), and the week-by-week summary.
+
+use serde::Serialize;
+
+use super::index::Row;
+use crate::analysis::guidance as g;
+
+/// Which way a figure should go.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Target {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Target {
+    const fn at_least(v: f64) -> Target {
+        Target {
+            min: Some(v),
+            max: None,
+        }
+    }
+    const fn at_most(v: f64) -> Target {
+        Target {
+            min: None,
+            max: Some(v),
+        }
+    }
+    const fn between(lo: f64, hi: f64) -> Target {
+        Target {
+            min: Some(lo),
+            max: Some(hi),
+        }
+    }
+
+    /// How far `v` is outside the target (0 inside).
+    pub fn miss(&self, v: f64) -> f64 {
+        let below = self.min.map_or(0.0, |m| (m - v).max(0.0));
+        let above = self.max.map_or(0.0, |m| (v - m).max(0.0));
+        below + above
+    }
+}
+
+/// How a figure is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A fraction shown as a percentage.
+    Share,
+    Seconds,
+    WordsPerMinute,
+    Per100Words,
+}
+
+/// One figure over the takes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metric {
+    pub id: String,
+    pub label: String,
+    pub unit: Unit,
+    pub target: Option<Target>,
+    /// (Unix seconds, value), oldest first; takes without the figure are left out.
+    pub points: Vec<(i64, f64)>,
+}
+
+impl Metric {
+    pub fn first(&self) -> Option<f64> {
+        self.points.first().map(|p| p.1)
+    }
+    pub fn latest(&self) -> Option<f64> {
+        self.points.last().map(|p| p.1)
+    }
+
+    /// Whether the latest take is nearer the target than the first (None without a target or
+    /// with fewer than two takes).
+    pub fn improved(&self) -> Option<bool> {
+        let (t, a, b) = (self.target?, self.first()?, self.latest()?);
+        (self.points.len() >= 2 && t.miss(a) != t.miss(b)).then(|| t.miss(b) < t.miss(a))
+    }
+}
+
+/// A calendar week's takes, averaged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Week {
+    /// The Monday the week starts on.
+    pub week_of: String,
+    pub takes: usize,
+    pub problem_share: Option<f64>,
+    pub solution_share: Option<f64>,
+    pub answer_s: f64,
+    pub checks_passed: f64,
+}
+
+/// Everything `progress` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progress {
+    pub schema: &'static str,
+    pub takes: usize,
+    pub first_at: Option<String>,
+    pub latest_at: Option<String>,
+    pub metrics: Vec<Metric>,
+    pub weeks: Vec<Week>,
+}
+
+pub const SCHEMA: &str = "paceback.progress/1";
+
+/// Pace band both coaches' ranges agree on.
+fn pace_target() -> Target {
+    let lo = g::PACE_BANDS.iter().map(|b| b.1).fold(f64::MIN, f64::max);
+    let hi = g::PACE_BANDS.iter().map(|b| b.2).fold(f64::MAX, f64::min);
+    Target::between(lo, hi)
+}
+
+/// The trends over `rows` (oldest first). Takes with no speech are left out.
+pub fn progress(rows: &[Row]) -> Progress {
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.figures.answer_s > 0.0).collect();
+    let series = |id: &str, label: &str, unit, target, f: &dyn Fn(&Row) -> Option<f64>| Metric {
+        id: id.into(),
+        label: label.into(),
+        unit,
+        target,
+        points: rows
+            .iter()
+            .filter_map(|r| f(r).map(|v| (r.recorded_unix, v)))
+            .collect(),
+    };
+    let mut metrics = vec![
+        series(
+            "problem_share",
+            "Problem definition",
+            Unit::Share,
+            Some(Target::at_least(g::MIN_PROBLEM_SHARE)),
+            &|r| r.figures.problem_share,
+        ),
+        series(
+            "solution_share",
+            "Solution",
+            Unit::Share,
+            Some(Target::at_most(g::MAX_SOLUTION_SHARE)),
+            &|r| r.figures.solution_share,
+        ),
+        series(
+            "answer_length",
+            "Whole answer",
+            Unit::Seconds,
+            Some(Target::between(g::ANSWER.min_s, g::ANSWER.max_s)),
+            &|r| Some(r.figures.answer_s),
+        ),
+        series(
+            "think_pause",
+            "Think pause",
+            Unit::Seconds,
+            Some(Target::between(g::THINK_PAUSE.min_s, g::THINK_PAUSE.max_s)),
+            &|r| Some(r.figures.think_pause_s),
+        ),
+    ];
+    // Step budgets, in the order they first appear; the target is the latest take's.
+    let mut budget_ids: Vec<(String, String, Target)> = Vec::new();
+    for r in &rows {
+        for b in &r.figures.budgets {
+            let target = Target::between(b.min_s, b.max_s);
+            match budget_ids.iter_mut().find(|(id, ..)| *id == b.id) {
+                Some(entry) => entry.2 = target,
+                None => budget_ids.push((b.id.clone(), b.label.clone(), target)),
+            }
+        }
+    }
+    for (id, label, target) in budget_ids {
+        if id == g::ANSWER.id || id == g::THINK_PAUSE.id {
+            continue;
+        }
+        metrics.push(series(
+            &format!("budget_{id}"),
+            &label,
+            Unit::Seconds,
+            Some(target),
+            &|r| {
+                r.figures
+                    .budgets
+                    .iter()
+                    .find(|b| b.id == id)
+                    .map(|b| b.actual_s)
+            },
+        ));
+    }
+    metrics.push(series(
+        "pace",
+        "Pace",
+        Unit::WordsPerMinute,
+        Some(pace_target()),
+        &|r| Some(r.figures.wpm),
+    ));
+    metrics.push(series(
+        "fillers",
+        "Fillers",
+        Unit::Per100Words,
+        Some(Target::at_most(g::FILLERS_FINE_PER_100)),
+        &|r| Some(r.figures.fillers_per_100_words),
+    ));
+    metrics.push(series(
+        "checks_passed",
+        "Checks passed",
+        Unit::Share,
+        Some(Target::at_least(1.0)),
+        &|r| checks_passed(r),
+    ));
+    Progress {
+        schema: SCHEMA,
+        takes: rows.len(),
+        first_at: rows.first().map(|r| r.recorded_at.clone()),
+        latest_at: rows.last().map(|r| r.recorded_at.clone()),
+        metrics,
+        weeks: weeks(&rows),
+    }
+}
+
+fn checks_passed(r: &Row) -> Option<f64> {
+    (r.figures.checks_total > 0)
+        .then(|| f64::from(r.figures.checks_passed) / f64::from(r.figures.checks_total))
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// The Monday of the week a take was recorded in (its own local date).
+fn week_of(r: &Row) -> String {
+    let date = r
+        .recorded_at
+        .get(..10)
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok());
+    match date {
+        Some(d) => {
+            let back = i64::from(d.weekday().to_monday_zero_offset());
+            d.checked_sub(jiff::Span::new().days(back))
+                .unwrap_or(d)
+                .to_string()
+        }
+        None => "unknown".into(),
+    }
+}
+
+fn weeks(rows: &[&Row]) -> Vec<Week> {
+    let mut out: Vec<(String, Vec<&Row>)> = Vec::new();
+    for r in rows {
+        let week = week_of(r);
+        match out.iter_mut().find(|(w, _)| *w == week) {
+            Some((_, takes)) => takes.push(r),
+            None => out.push((week, vec![r])),
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter()
+        .map(|(week_of, takes)| Week {
+            week_of,
+            takes: takes.len(),
+            problem_share: mean(takes.iter().filter_map(|r| r.figures.problem_share)),
+            solution_share: mean(takes.iter().filter_map(|r| r.figures.solution_share)),
+            answer_s: mean(takes.iter().map(|r| r.figures.answer_s)).unwrap_or(0.0),
+            checks_passed: mean(takes.iter().filter_map(|r| checks_passed(r))).unwrap_or(0.0),
+        })
+        .collect()
+}
+
+/// How a figure moved since the previous take of the same type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// `up`, `down` or `same`.
+    pub direction: &'static str,
+    /// Nearer the target (true), further (false), or no nearer nor further (None).
+    pub better: Option<bool>,
+}
+
+impl Change {
+    fn between(before: f64, after: f64, target: Target, same_within: f64) -> Change {
+        let direction = if (after - before).abs() <= same_within {
+            "same"
+        } else if after > before {
+            "up"
+        } else {
+            "down"
+        };
+        let (was, is) = (target.miss(before), target.miss(after));
+        let better = (direction != "same" && (was - is).abs() > 1e-9).then_some(is < was);
+        Change { direction, better }
+    }
+
+    pub fn arrow(&self) -> char {
+        match self.direction {
+            "up" => '↑',
+            "down" => '↓',
+            _ => '=',
+        }
+    }
+}
+
+/// A take's changes against the previous take of its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Trend {
+    pub problem_share: Option<Change>,
+    pub solution_share: Option<Change>,
+    pub checks_passed: Option<Change>,
+}
+
+/// Each row's trend (rows oldest first).
+pub fn trends(rows: &[Row]) -> Vec<Trend> {
+    let mut previous: std::collections::HashMap<_, &Row> = std::collections::HashMap::new();
+    rows.iter()
+        .map(|r| {
+            let trend = match previous.get(&r.question.qtype) {
+                Some(p) => {
+                    let share = |a: Option<f64>, b: Option<f64>, t| match (a, b) {
+                        (Some(a), Some(b)) => Some(Change::between(a, b, t, 0.02)),
+                        _ => None,
+                    };
+                    Trend {
+                        problem_share: share(
+                            p.figures.problem_share,
+                            r.figures.problem_share,
+                            Target::at_least(g::MIN_PROBLEM_SHARE),
+                        ),
+                        solution_share: share(
+                            p.figures.solution_share,
+                            r.figures.solution_share,
+                            Target::at_most(g::MAX_SOLUTION_SHARE),
+                        ),
+                        checks_passed: share(
+                            checks_passed(p),
+                            checks_passed(r),
+                            Target::at_least(1.0),
+                        ),
+                    }
+                }
+                None => Trend::default(),
+            };
+            if r.figures.answer_s > 0.0 {
+                previous.insert(r.question.qtype, r);
+            }
+            trend
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::QuestionType;
+    use crate::history::index::{BudgetFigure, Figures};
+    use crate::history::take::QuestionRef;
+
+    pub(crate) fn row(at: &str, qtype: QuestionType, problem: f64, solution: f64) -> Row {
+        Row {
+            id: at.replace([':', 'T'], "-"),
+            recorded_at: at.into(),
+            recorded_unix: crate::history::index::unix_seconds(at),
+            source: "practice".into(),
+            question: QuestionRef {
+                id: None,
+                text: Some("Q".into()),
+                qtype,
+            },
+            audio: None,
+            duration_s: 300.0,
+            figures: Figures {
+                answer_s: 290.0,
+                think_pause_s: 6.0,
+                problem_share: Some(problem),
+                solution_share: Some(solution),
+                wpm: 150.0,
+                fillers_per_100_words: 2.0,
+                checks_passed: 8,
+                checks_warned: 2,
+                checks_total: 12,
+                budgets: vec![BudgetFigure {
+                    id: "pain".into(),
+                    label: "Pain".into(),
+                    actual_s: 45.0,
+                    min_s: 30.0,
+                    max_s: 60.0,
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn trends_compare_with_the_previous_take_of_the_same_type() {
+        let rows = vec![
+            row(
+                "2026-11-02T10:00:00+00:00",
+                QuestionType::Strategy,
+                0.20,
+                0.50,
+            ),
+            row(
+                "2026-11-03T10:00:00+00:00",
+                QuestionType::Behavioral,
+                0.0,
+                0.0,
+            ),
+            row(
+                "2026-11-04T10:00:00+00:00",
+                QuestionType::Strategy,
+                0.32,
+                0.45,
+            ),
+            row(
+                "2026-11-05T10:00:00+00:00",
+                QuestionType::Strategy,
+                0.45,
+                0.46,
+            ),
+        ];
+        let t = trends(&rows);
+        assert_eq!(t[0], Trend::default());
+        assert_eq!(t[1], Trend::default(), "no earlier behavioral take");
+        let p = t[2].problem_share.unwrap();
+        assert_eq!((p.arrow(), p.better), ('↑', Some(true)));
+        let s = t[2].solution_share.unwrap();
+        assert_eq!((s.arrow(), s.better), ('↓', Some(true)));
+        // Up again, but already past 30%: no nearer the target.
+        let p = t[3].problem_share.unwrap();
+        assert_eq!((p.arrow(), p.better), ('↑', None));
+        // A one-point move is "same".
+        assert_eq!(t[3].solution_share.unwrap().arrow(), '=');
+    }
+
+    #[test]
+    fn progress_follows_every_figure_and_groups_weeks() {
+        let rows = vec![
+            row(
+                "2026-11-02T10:00:00+01:00",
+                QuestionType::Strategy,
+                0.20,
+                0.50,
+            ),
+            row(
+                "2026-11-08T22:00:00+01:00",
+                QuestionType::Strategy,
+                0.25,
+                0.45,
+            ),
+            row(
+                "2026-11-09T09:00:00+01:00",
+                QuestionType::Strategy,
+                0.35,
+                0.38,
+            ),
+        ];
+        let p = progress(&rows);
+        assert_eq!(p.takes, 3);
+        let problem = p.metrics.iter().find(|m| m.id == "problem_share").unwrap();
+        assert_eq!(
+            (problem.first(), problem.latest()),
+            (Some(0.20), Some(0.35))
+        );
+        assert_eq!(problem.improved(), Some(true));
+        assert!(p.metrics.iter().any(|m| m.id == "budget_pain"));
+        assert!(p.metrics.iter().any(|m| m.id == "pace"));
+        // Sunday the 8th belongs to the week of Monday the 2nd.
+        let weeks: Vec<(&str, usize)> = p
+            .weeks
+            .iter()
+            .map(|w| (w.week_of.as_str(), w.takes))
+            .collect();
+        assert_eq!(weeks, vec![("2026-11-02", 2), ("2026-11-09", 1)]);
+        assert!((p.weeks[0].problem_share.unwrap() - 0.225).abs() < 1e-9);
+    }
+
+    #[test]
+    fn takes_without_speech_are_left_out() {
+        let mut silent = row(
+            "2026-11-02T10:00:00+00:00",
+            QuestionType::Strategy,
+            0.0,
+            0.0,
+        );
+        silent.figures.answer_s = 0.0;
+        let p = progress(&[silent]);
+        assert_eq!(p.takes, 0);
+        assert!(p.metrics.iter().all(|m| m.points.is_empty()));
+    }
+
+    #[test]
+    fn targets_measure_the_miss() {
+        assert_eq!(Target::at_least(0.3).miss(0.2), 0.09999999999999998);
+        assert_eq!(Target::at_most(0.4).miss(0.3), 0.0);
+        assert_eq!(Target::between(5.0, 10.0).miss(12.0), 2.0);
+    }
+}

@@ -1,0 +1,254 @@
+//! The terminal views of the history: the table of takes with trend arrows, and the progress
+//! summary with sparklines and the week-by-week table.
+
+use std::fmt::Write;
+
+use owo_colors::AnsiColors;
+
+use super::Style;
+use crate::history::Row;
+use crate::history::progress::{Change, Metric, Progress, Trend, Unit};
+use crate::time::clock;
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |v| format!("{:.0}%", v * 100.0))
+}
+
+fn arrow(style: &Style, change: Option<Change>) -> String {
+    match change {
+        None => " ".into(),
+        Some(c) => {
+            let a = c.arrow().to_string();
+            match c.better {
+                Some(true) => style.paint(&a, AnsiColors::Green),
+                Some(false) => style.paint(&a, AnsiColors::Red),
+                None => style.dim(&a),
+            }
+        }
+    }
+}
+
+/// Shorten to `width` characters with an ellipsis.
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The history table: one line per take, oldest first.
+pub fn history_table(rows: &[(Row, Trend)], total: usize, style: &Style) -> String {
+    let mut out = String::new();
+    if rows.is_empty() {
+        out.push_str("no takes saved yet: `paceback practice` records one, `paceback analyze FILE.wav` adds one\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "{:<21} {:<16} {:<14} {:>6} {:>8} {:>9} {:>8}  {}",
+            "id", "date", "type", "length", "problem", "solution", "checks", "question"
+        ))
+    );
+    for (r, t) in rows {
+        let f = &r.figures;
+        let date = r
+            .recorded_at
+            .get(..16)
+            .unwrap_or(&r.recorded_at)
+            .replace('T', " ");
+        let length = if f.answer_s > 0.0 {
+            clock(f.answer_s)
+        } else {
+            "–".into()
+        };
+        let _ = writeln!(
+            out,
+            "{:<21} {:<16} {:<14} {:>6} {:>6} {} {:>7} {} {:>6} {}  {}",
+            r.id,
+            date,
+            r.question.qtype.label(),
+            length,
+            percent(f.problem_share),
+            arrow(style, t.problem_share),
+            percent(f.solution_share),
+            arrow(style, t.solution_share),
+            format!("{}/{}", f.checks_passed, f.checks_total),
+            arrow(style, t.checks_passed),
+            clip(r.question.text.as_deref().unwrap_or("–"), 44)
+        );
+    }
+    if total > rows.len() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "({} of {total} takes; --limit N shows more)",
+                rows.len()
+            ))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim("arrows: change since the previous take of the same type; green nearer the target, red further")
+    );
+    out
+}
+
+/// A value in the metric's unit.
+pub fn value(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Share => format!("{:.0}%", v * 100.0),
+        Unit::Seconds => crate::time::human(v.max(0.0)),
+        Unit::WordsPerMinute => format!("{v:.0} wpm"),
+        Unit::Per100Words => format!("{v:.1}/100"),
+    }
+}
+
+/// The target in words: `≥ 30%`, `≤ 40%`, `5:00–8:00`.
+pub fn target_text(m: &Metric) -> String {
+    match m.target {
+        None => String::new(),
+        Some(t) => match (t.min, t.max) {
+            (Some(lo), Some(hi)) if m.unit == Unit::Seconds => crate::time::range(lo, hi),
+            (Some(lo), Some(hi)) if m.unit == Unit::WordsPerMinute => {
+                format!("{lo:.0}–{hi:.0} wpm")
+            }
+            (Some(lo), Some(hi)) => format!("{}–{}", value(m.unit, lo), value(m.unit, hi)),
+            (Some(lo), None) => format!("≥ {}", value(m.unit, lo)),
+            (None, Some(hi)) => format!("≤ {}", value(m.unit, hi)),
+            (None, None) => String::new(),
+        },
+    }
+}
+
+/// Bucket means of `values`, at most `width` of them.
+fn downsample(values: &[f64], width: usize) -> Vec<f64> {
+    if values.len() <= width {
+        return values.to_vec();
+    }
+    (0..width)
+        .map(|i| {
+            let (a, b) = (i * values.len() / width, (i + 1) * values.len() / width);
+            values[a..b].iter().sum::<f64>() / (b - a) as f64
+        })
+        .collect()
+}
+
+/// A sparkline of `values` (▁ lowest … █ highest), at most `width` characters.
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let v = downsample(values, width);
+    let (lo, hi) = v
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+    v.iter()
+        .map(|x| {
+            if hi - lo < 1e-12 {
+                BARS[3]
+            } else {
+                BARS[(((x - lo) / (hi - lo)) * 7.0).round() as usize]
+            }
+        })
+        .collect()
+}
+
+/// The progress summary.
+pub fn progress(p: &Progress, scope: &str, style: &Style) -> String {
+    let mut out = String::new();
+    if p.takes == 0 {
+        let _ = writeln!(
+            out,
+            "no takes with speech {scope} yet: `paceback practice` records one"
+        );
+        return out;
+    }
+    let day = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| t.get(..10))
+            .unwrap_or("?")
+            .to_string()
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "Progress over {} take{} {scope} ({} to {})",
+            p.takes,
+            if p.takes == 1 { "" } else { "s" },
+            day(&p.first_at),
+            day(&p.latest_at)
+        ))
+    );
+    let _ = writeln!(
+        out,
+        "\n  {:<28} {:>9} {:>9}  {:<24} target",
+        "", "first", "latest", "trend (oldest → latest)"
+    );
+    for m in p.metrics.iter().filter(|m| !m.points.is_empty()) {
+        let values: Vec<f64> = m.points.iter().map(|p| p.1).collect();
+        let verdict = match m.improved() {
+            Some(true) => style.paint("better", AnsiColors::Green),
+            Some(false) => style.paint("worse", AnsiColors::Red),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<28} {:>9} {:>9}  {:<24} {:<12} {verdict}",
+            m.label,
+            value(m.unit, values[0]),
+            value(m.unit, values[values.len() - 1]),
+            sparkline(&values, 24),
+            target_text(m),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n  {}",
+        style.bold(&format!(
+            "{:<12} {:>5} {:>8} {:>9} {:>7} {:>7}",
+            "week of", "takes", "problem", "solution", "length", "checks"
+        ))
+    );
+    for w in &p.weeks {
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>5} {:>8} {:>9} {:>7} {:>7}",
+            w.week_of,
+            w.takes,
+            percent(w.problem_share),
+            percent(w.solution_share),
+            clock(w.answer_s),
+            percent(Some(w.checks_passed))
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_span_lowest_to_highest() {
+        assert_eq!(sparkline(&[0.0, 0.5, 1.0], 10), "▁▅█");
+        assert_eq!(sparkline(&[2.0, 2.0], 10), "▄▄");
+        assert_eq!(sparkline(&[], 10), "");
+        // 100 rising values fit in 10 characters, still rising.
+        let rising: Vec<f64> = (0..100).map(f64::from).collect();
+        let line = sparkline(&rising, 10);
+        assert_eq!(line.chars().count(), 10);
+        assert!(line.starts_with('▁') && line.ends_with('█'), "{line}");
+    }
+
+    #[test]
+    fn long_questions_are_clipped() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("a much longer question", 10), "a much lo…");
+    }
+}
