@@ -53,7 +53,7 @@ def true_step_of_word(truth, w):
 def evaluate(binary, wav, manifest, transcript_dir):
     truth = json.load(open(manifest))
     name = os.path.splitext(os.path.basename(wav))[0]
-    common = ["--question", truth["question"], "--json"]
+    common = ["--no-save", "--question", truth["question"], "--json"]
     with tempfile.TemporaryDirectory() as tmp:
         if transcript_dir:
             tpath = os.path.join(transcript_dir, name + ".json")

@@ -340,3 +340,39 @@ fn ctrl_c_stops_a_transcription_with_130() {
         started.elapsed()
     );
 }
+
+#[test]
+fn analyze_keeps_the_take_with_a_private_copy_of_the_recording() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let demo = repo().join("samples/demo.wav");
+    let out = paceback(home.path())
+        .args(["analyze", "--model"])
+        .arg(model())
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("saved to your history as"), "{err}");
+    let listed = json(
+        &paceback(home.path())
+            .args(["history", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let audio = listed[0]["audio"].as_str().unwrap().to_string();
+    let copy = home.path().join("recordings").join(&audio);
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&demo).unwrap());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

@@ -183,10 +183,25 @@ impl Index {
                 path.display()
             )));
         }
-        MIGRATIONS.to_latest(&mut conn).map_err(|e| match e {
-            rusqlite_migration::Error::RusqliteError { err, .. } => classify(path, err),
-            other => damaged(&other),
-        })?;
+        if version < SCHEMA_VERSION {
+            // Two processes may open a new database at once: the migration waits for the write
+            // lock, and when the other process migrated first, its failed repeat is rolled back.
+            conn.set_transaction_behavior(TransactionBehavior::Immediate);
+            let migrated = MIGRATIONS.to_latest(&mut conn);
+            conn.set_transaction_behavior(TransactionBehavior::Deferred);
+            let now = conn
+                .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+                .map_err(|e| classify(path, e))? as usize;
+            if now != SCHEMA_VERSION {
+                return Err(match migrated {
+                    Err(rusqlite_migration::Error::RusqliteError { err, .. }) => {
+                        classify(path, err)
+                    }
+                    Err(other) => damaged(&other),
+                    Ok(()) => damaged(&format!("schema version {now} after migrating")),
+                });
+            }
+        }
         for suffix in ["", "-wal", "-shm"] {
             let file = PathBuf::from(format!("{}{suffix}", path.display()));
             if file.exists() {
