@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake libclang-dev libasound2-dev pkg-config python3 python3-pip espeak-ng libespeak-ng1 sox)
+if [ "${1:-}" = "--dev" ]; then
+    # Tests: a headless PulseAudio paces the ALSA file "microphone"; Chromium renders the HTML.
+    packages+=(pulseaudio pulseaudio-utils libasound2-plugins chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
