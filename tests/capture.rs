@@ -298,3 +298,41 @@ fn practice_stops_at_max_minutes() {
         "recorded {secs} s for --max-minutes 0.5"
     );
 }
+
+#[test]
+fn a_full_disk_ends_the_take_and_keeps_what_was_written() {
+    // A 64 kB file system holds about 2 s of take; mounting one needs root.
+    let small = tempfile::Builder::new()
+        .prefix("pbdisk")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(small.path())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipping the full-disk test: cannot mount a small tmpfs (needs root)");
+        return;
+    }
+    let fx = Fixture::start(&demo(), "fast");
+    let home = tempfile::tempdir().unwrap();
+    let take = small.path().join("take.wav");
+    let out = fx
+        .command(home.path())
+        .args(["record", "--duration", "10"])
+        .arg(&take)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (_, got) = samples(&take);
+    let _ = Command::new("umount").arg(small.path()).status();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("No space left") && err.contains("what was written is kept"),
+        "{err}"
+    );
+    let kept = got.len() as f64 / 16_000.0;
+    assert!(kept > 0.5 && kept < 2.1, "kept {kept:.2} s");
+}
