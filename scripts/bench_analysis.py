@@ -58,8 +58,10 @@ def evaluate(binary, wav, manifest, transcript_dir):
         if transcript_dir:
             tpath = os.path.join(transcript_dir, name + ".json")
             if not os.path.exists(tpath):
+                # Transcribe first: a failed run must not leave an empty cache entry.
+                words = subprocess.run([binary, "transcribe", wav, "--json"], capture_output=True, text=True, check=True).stdout
                 with open(tpath, "w") as f:
-                    f.write(subprocess.run([binary, "transcribe", wav, "--json"], capture_output=True, text=True, check=True).stdout)
+                    f.write(words)
             source = ["--transcript", tpath]
         else:
             tpath = os.path.join(tmp, "t.json")
