@@ -4,11 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::audio::capture::Capture;
 use crate::audio::take::Take;
 use crate::error::{Error, Result};
+
+/// No audio from the device for this long means it is gone.
+const STALLED: Duration = Duration::from_secs(3);
 
 /// Why a take ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,12 +103,17 @@ pub fn record(
     let limit = limit_s.map(|s| (s * f64::from(capture.rate)).round() as u64 * channels as u64);
     let mut taken = 0u64;
     let mut buf = Vec::new();
+    // Some devices take a moment to start delivering.
+    let mut last_audio = Instant::now() + Duration::from_secs(2);
     let stop = loop {
         buf.clear();
         // Catch up without sleeping while audio is waiting; otherwise poll every 20 ms.
         if capture.drain(&mut buf) == 0 {
             std::thread::sleep(Duration::from_millis(20));
             capture.drain(&mut buf);
+        }
+        if !buf.is_empty() {
+            last_audio = Instant::now();
         }
         let mut reached = false;
         if let Some(limit) = limit
@@ -136,7 +144,9 @@ pub fn record(
         if enter.is_some_and(|e| e.load(Ordering::SeqCst)) {
             break Stop::Enter;
         }
-        if capture.health().device_lost.load(Ordering::Relaxed) {
+        // A device that stops delivering (unplugged, its server gone) is lost: a working one
+        // delivers silence too.
+        if capture.health().device_lost.load(Ordering::Relaxed) || last_audio.elapsed() > STALLED {
             break Stop::DeviceLost;
         }
     };
@@ -145,11 +155,19 @@ pub fn record(
     if capture.health().first_overrun_at.load(Ordering::Relaxed) >= taken {
         result.overruns = 0;
     }
-    capture.stop();
+    // The take first: stopping a device that went away may hang in its driver.
     let seconds = take.finish().map_err(|e| {
         Error::from(e.context("the take could not be finalized (what was flushed is kept)"))
-    })?;
-    Ok(Recorded { seconds, ..result })
+    });
+    if result.stop == Stop::DeviceLost {
+        capture.abandon();
+    } else {
+        capture.stop();
+    }
+    Ok(Recorded {
+        seconds: seconds?,
+        ..result
+    })
 }
 
 fn finished(capture: &Capture, path: &Path, seconds: f64, stop: Stop) -> Recorded {

@@ -336,3 +336,72 @@ fn a_full_disk_ends_the_take_and_keeps_what_was_written() {
     let kept = got.len() as f64 / 16_000.0;
     assert!(kept > 0.5 && kept < 2.1, "kept {kept:.2} s");
 }
+
+#[test]
+fn a_microphone_that_goes_away_keeps_the_take() {
+    let fx = Fixture::start(&demo(), "realtime");
+    let home = tempfile::tempdir().unwrap();
+    let out_wav = home.path().join("take.wav");
+    let child = fx
+        .command(home.path())
+        .arg("record")
+        .arg(&out_wav)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    // The sound server dies: the device delivers nothing more.
+    Command::new(repo().join("scripts/audio_fixture.sh"))
+        .arg("stop")
+        .arg(fx.dir.path())
+        .output()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the microphone went away") && err.contains("kept"),
+        "{err}"
+    );
+    let (_, got) = samples(&out_wav);
+    let kept = got.len() as f64 / 16_000.0;
+    assert!((3.0..=6.0).contains(&kept), "kept {kept:.2} s of about 5");
+}
+
+#[test]
+fn ctrl_c_during_practice_keeps_the_recording() {
+    let _turn = MODEL_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let fx = Fixture::start(&demo(), "realtime");
+    let home = tempfile::tempdir().unwrap();
+    let child = practice(&fx, home.path(), &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(10));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("the recording is kept at"), "{err}");
+    let files: Vec<PathBuf> = std::fs::read_dir(home.path().join("recordings"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1, "only the WAV, no empty record: {files:?}");
+    let (_, got) = samples(&files[0]);
+    assert!(got.len() as f64 / 16_000.0 > 5.0);
+    // `history --repair` points at it.
+    let repaired = paceback(home.path())
+        .args(["history", "--repair"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&repaired.stdout).contains("have no saved analysis"));
+}

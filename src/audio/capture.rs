@@ -294,6 +294,15 @@ impl Capture {
         self.shutdown();
     }
 
+    /// Stop without waiting for the device thread, which may be stuck in a driver that went
+    /// away; it ends with the process.
+    pub fn abandon(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.thread().unpark();
+        }
+    }
+
     fn shutdown(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
