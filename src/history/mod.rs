@@ -123,10 +123,19 @@ impl Store {
     }
 }
 
-/// Open the history index of `home`.
+/// Open the history index of `home`. A new index starts with the takes already saved (by a
+/// paceback from before the index, or after the index was deleted).
 pub fn open_index(home: &Home) -> crate::error::Result<Index> {
     ensure_private_dir(home.root())?;
-    Index::open(&home.history_db())
+    let fresh = !home.history_db().exists();
+    let mut index = Index::open(&home.history_db())?;
+    if fresh {
+        let (takes, _) = Store::open(home)?.scan();
+        for take in &takes {
+            index.insert(take)?;
+        }
+    }
+    Ok(index)
 }
 
 /// Save a take: its record file first (the record), then its row in the index. An index that
@@ -173,7 +182,7 @@ pub fn repair(home: &Home) -> crate::error::Result<Repair> {
         }
         report.set_aside = Some(aside);
     }
-    let mut index = open_index(home)?;
+    let mut index = Index::open(&db)?;
     let (takes, unreadable) = store.scan();
     for take in &takes {
         match index.insert(take) {
