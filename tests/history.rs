@@ -253,8 +253,16 @@ fn a_damaged_database_is_named_and_repair_rebuilds_it_from_the_takes() {
 #[test]
 fn takes_saved_before_the_index_existed_are_listed() {
     let home = tempfile::tempdir().unwrap();
-    analyze(home.path(), "product_sense.transcript.json", "Design a better alarm clock");
-    analyze(home.path(), "star.transcript.json", "Tell me about a time you failed");
+    analyze(
+        home.path(),
+        "product_sense.transcript.json",
+        "Design a better alarm clock",
+    );
+    analyze(
+        home.path(),
+        "star.transcript.json",
+        "Tell me about a time you failed",
+    );
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(home.path().join(format!("history.db{suffix}")));
     }

@@ -153,6 +153,10 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         }
     };
     let stopped = Instant::now();
+    // Enter, typed on the terminal, echoed a line break below the panel.
+    if recorded.stop == crate::record::Stop::Enter && std::io::stdin().is_terminal() {
+        drawer.drawn += 1;
+    }
     drawer.finish("finishing the transcription…");
     windower
         .await

@@ -23,6 +23,9 @@ pub struct Live {
     pub transcribed_to_s: f64,
 }
 
+/// Transcription this far behind the voice (seconds) is shown next to the step.
+const LAG_SHOWN_S: f64 = 10.0;
+
 /// The budget a step's running time is held to, if it has one of its own.
 fn step_budget(step: Step, qtype: QuestionType) -> Option<Budget> {
     match step {
@@ -68,17 +71,26 @@ pub fn render(question: &str, qtype: QuestionType, live: &Live, style: &Style) -
                 )
             })
             .unwrap_or_default();
+        // Transcription runs behind the voice; say so when it is far enough behind to matter.
+        let behind = live.elapsed_s - live.transcribed_to_s;
+        let lag = if behind >= LAG_SHOWN_S {
+            format!(" (heard up to {})", clock(live.transcribed_to_s))
+        } else {
+            String::new()
+        };
         lines.push(format!(
-            "  step          {:>7}  {} {budget}",
+            "  step          {:>7}  {} {budget}{lag}",
             clock(running),
             step.label()
         ));
     }
     if let (Some(p), Some(s)) = (live.problem_share, live.solution_share) {
+        // `+ 0.0` turns a negative zero into zero.
+        let pct = |v: f64| v.max(0.0) * 100.0 + 0.0;
         lines.push(format!(
             "  so far        problem {:.0}% (at least 30%), solution {:.0}% (at most 40%)",
-            p * 100.0,
-            s * 100.0
+            pct(p),
+            pct(s)
         ));
     }
     lines.push("  Enter finishes the answer; Ctrl-C stops and keeps the recording".into());
@@ -123,5 +135,27 @@ mod tests {
         assert!(text.contains("answer           1:33"), "{text}");
         assert!(text.contains("0:50  Pain of 30–60 s ● yellow"), "{text}");
         assert!(text.contains("problem 42%"), "{text}");
+        assert!(
+            !text.contains("heard up to"),
+            "5 s behind is not worth saying: {text}"
+        );
+    }
+
+    #[test]
+    fn a_transcript_far_behind_is_shown_and_no_share_is_negative() {
+        let live = Live {
+            elapsed_s: 100.0,
+            speech_at: Some(7.0),
+            step: Some((Step::Customer, 20.0)),
+            problem_share: Some(-0.0),
+            solution_share: Some(-0.0),
+            transcribed_to_s: 62.0,
+        };
+        let text = render("Q?", QuestionType::ProductSense, &live, &Style::plain()).join("\n");
+        assert!(text.contains("(heard up to 1:02)"), "{text}");
+        assert!(
+            text.contains("problem 0%") && text.contains("solution 0%"),
+            "{text}"
+        );
     }
 }
