@@ -23,8 +23,9 @@ pub struct Live {
     pub transcribed_to_s: f64,
 }
 
-/// Transcription this far behind the voice (seconds) is shown next to the step.
-const LAG_SHOWN_S: f64 = 10.0;
+/// Transcription this far behind the voice (seconds) is shown next to the step; windows end at
+/// pauses, so 10–15 s behind is normal.
+const LAG_SHOWN_S: f64 = 20.0;
 
 /// The budget a step's running time is held to, if it has one of its own.
 fn step_budget(step: Step, qtype: QuestionType) -> Option<Budget> {
