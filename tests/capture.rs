@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{json, model, paceback, repo};
+use common::{json, model, output_json, paceback, repo};
 
 /// A WAV file presented as the default microphone, for as long as this lives.
 struct Fixture {
@@ -225,13 +225,7 @@ fn assert_saved_take(home: &Path, stdout: &str, stderr: &str) {
         "report: {stdout}\n{stderr}"
     );
     assert!(stderr.contains("saved as"), "{stderr}");
-    let listed = json(
-        &paceback(home)
-            .args(["history", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    );
+    let listed = output_json(paceback(home).args(["history", "--json"]));
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["source"], "practice");
     assert_eq!(listed[0]["question"]["type"], "product_sense");
@@ -285,13 +279,7 @@ fn practice_stops_at_max_minutes() {
     );
     assert!(out.status.success(), "{stderr}");
     assert_saved_take(home.path(), &stdout, &stderr);
-    let listed = json(
-        &paceback(home.path())
-            .args(["history", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    );
+    let listed = output_json(paceback(home.path()).args(["history", "--json"]));
     let secs = listed[0]["duration_s"].as_f64().unwrap();
     assert!(
         (secs - 30.0).abs() < 0.1,

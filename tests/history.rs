@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{json, paceback, repo};
+use common::{json, output_json, paceback, repo};
 use predicates::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
@@ -24,16 +24,10 @@ fn analyze(home: &Path, name: &str, question: &str) {
 }
 
 fn history_json(home: &Path) -> Vec<serde_json::Value> {
-    let out = paceback(home)
-        .args(["history", "--json", "--limit", "1000"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(&out.stdout).as_array().unwrap().clone()
+    output_json(paceback(home).args(["history", "--json", "--limit", "1000"]))
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[cfg(unix)]
@@ -90,7 +84,7 @@ fn analyze_saves_a_take_that_show_and_export_give_back() {
     assert!(text.contains(&id) && text.contains("Next time:"), "{text}");
 
     // JSON export: the take in full.
-    let export = json(&paceback(home.path()).arg("export").output().unwrap().stdout);
+    let export = output_json(paceback(home.path()).arg("export"));
     assert_eq!(export["schema"], "paceback.export/1");
     let take = &export["takes"][0];
     assert_eq!(take["analysis"], analysis);
@@ -289,7 +283,7 @@ fn reanalyze_keeps_the_earlier_result() {
             .assert()
             .success();
     }
-    let export = json(&paceback(home.path()).arg("export").output().unwrap().stdout);
+    let export = output_json(paceback(home.path()).arg("export"));
     let take = &export["takes"][0];
     let earlier = take["earlier_analyses"].as_array().unwrap();
     assert_eq!(earlier.len(), 2);
@@ -482,13 +476,7 @@ fn history_and_progress_read_well_in_the_terminal() {
     );
     assert!(text.contains("week of"), "{text}");
 
-    let p = json(
-        &paceback(home.path())
-            .args(["progress", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    );
+    let p = output_json(paceback(home.path()).args(["progress", "--json"]));
     assert_eq!(p["schema"], "paceback.progress/1");
     assert_eq!(p["takes"], 3);
     let out = paceback(home.path())
