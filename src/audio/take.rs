@@ -77,17 +77,17 @@ impl Take {
 
     fn write_out(&mut self) -> anyhow::Result<()> {
         let writer = self.writer.as_mut().context("the take is closed")?;
+        let failed = || format!("cannot write to {}", self.path.display());
+        // A second at a time, however much arrives at once (a busy machine catching up).
         for s in &self.out {
             writer
                 .write_sample((s.clamp(-1.0, 1.0) * f32::from(i16::MAX)).round() as i16)
-                .with_context(|| format!("cannot write to {}", self.path.display()))?;
-        }
-        self.written += self.out.len() as u64;
-        if self.written - self.flushed >= FLUSH_EVERY {
-            writer
-                .flush()
-                .with_context(|| format!("cannot write to {}", self.path.display()))?;
-            self.flushed = self.written;
+                .with_context(failed)?;
+            self.written += 1;
+            if self.written - self.flushed >= FLUSH_EVERY {
+                writer.flush().with_context(failed)?;
+                self.flushed = self.written;
+            }
         }
         Ok(())
     }
@@ -105,13 +105,38 @@ impl Take {
         Ok(self.seconds())
     }
 
-    /// Close after a write error: keep the header of what was flushed, nothing more is written.
+    /// Close after a write error, keeping every sample that reached the disk: the header is
+    /// made to cover them (it needs no new space). Returns the seconds kept.
     pub fn abandon(mut self) -> f64 {
-        if let Some(w) = self.writer.take() {
-            let _ = w.finalize();
-        }
-        self.flushed as f64 / f64::from(WHISPER_RATE)
+        drop(self.writer.take());
+        let samples = cover_written_samples(&self.path).unwrap_or(self.flushed);
+        samples as f64 / f64::from(WHISPER_RATE)
     }
+}
+
+/// Make a 16-bit mono WAV's header count every whole sample in the file; returns the count.
+fn cover_written_samples(path: &Path) -> std::io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)?;
+    let mut head = [0u8; 128];
+    let n = f.read(&mut head)?;
+    let data = head[..n]
+        .windows(4)
+        .position(|w| w == b"data")
+        .ok_or_else(|| std::io::Error::other("no data chunk"))? as u64;
+    let start = data + 8;
+    let bytes = f.metadata()?.len().saturating_sub(start) / 2 * 2;
+    let riff = u32::try_from(start - 8 + bytes).map_err(std::io::Error::other)?;
+    f.seek(SeekFrom::Start(4))?;
+    f.write_all(&riff.to_le_bytes())?;
+    f.seek(SeekFrom::Start(data + 4))?;
+    f.write_all(&(bytes as u32).to_le_bytes())?;
+    f.set_len(start + bytes)?;
+    f.sync_all()?;
+    Ok(bytes / 2)
 }
 
 #[cfg(test)]
@@ -142,6 +167,33 @@ mod tests {
         );
         assert_eq!(r.len(), 32_000);
         assert!(live >= 31_000, "live samples {live}");
+    }
+
+    #[test]
+    fn after_a_write_error_the_header_covers_every_sample_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.wav");
+        let mut take = Take::create(&path, 16_000, 1).unwrap();
+        take.push(&vec![0.1; 16_000]).unwrap(); // header flushed at 16,000
+        // The writer dies with the error (no finalize); 4,000 more samples had reached the
+        // disk, and half of one more when it filled up.
+        std::mem::forget(take.writer.take());
+        {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap();
+            f.write_all(&[0x10; 8_001]).unwrap();
+        }
+        let kept = take.abandon();
+        assert!((kept - 1.25).abs() < 1e-9, "kept {kept} s");
+        let r = hound::WavReader::open(&path).unwrap();
+        assert_eq!(r.len(), 20_000);
+        assert_eq!(
+            r.into_samples::<i16>().filter(|s| s.is_ok()).count(),
+            20_000
+        );
     }
 
     #[test]
