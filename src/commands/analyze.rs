@@ -75,9 +75,9 @@ fn save(
         };
         let record = TakeRecord::new(
             &take,
+            history::now_rfc3339(),
             "analyze",
             question,
-            wav.is_some(),
             None,
             transcript,
             analysis,

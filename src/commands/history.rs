@@ -263,16 +263,15 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
         store.save(&rec)?;
         index.insert(&rec)?;
         let (b, a) = (history::Figures::of(&before), history::Figures::of(&after));
-        let share = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
         if b != a {
             changed += 1;
         }
         println!(
             "{id}  problem {} → {}  solution {} → {}  checks passed {}/{} → {}/{}",
-            share(b.problem_share),
-            share(a.problem_share),
-            share(b.solution_share),
-            share(a.solution_share),
+            report::history::percent(b.problem_share),
+            report::history::percent(a.problem_share),
+            report::history::percent(b.solution_share),
+            report::history::percent(a.solution_share),
             b.checks_passed,
             b.checks_total,
             a.checks_passed,

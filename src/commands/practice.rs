@@ -123,17 +123,13 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let analysis = analysis::analyze(&input, &lexicon);
     let record = TakeRecord::new(
         &take,
+        recorded_at,
         "practice",
         qref,
-        true,
         Some(outcome.recorded.device.clone()),
         outcome.transcript,
         &analysis,
     )?;
-    let record = TakeRecord {
-        recorded_at,
-        ..record
-    };
     let saved = history::keep(&home, &store, &record)?;
     super::analyze::print(&analysis, args.json, args.verbose)?;
     eprintln!(

@@ -177,7 +177,6 @@ const ROW_COLUMNS: &str = "id, recorded_at, recorded_unix, source, question_id, 
 impl Index {
     /// Open (creating or upgrading) the index at `path`, private to the user.
     pub fn open(path: &Path) -> Result<Index> {
-        let damaged = |e: &dyn std::fmt::Display| damaged(path, e);
         let mut conn = Connection::open(path).map_err(|e| classify(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| classify(path, e))?;
@@ -210,8 +209,8 @@ impl Index {
                     Err(rusqlite_migration::Error::RusqliteError { err, .. }) => {
                         classify(path, err)
                     }
-                    Err(other) => damaged(&other),
-                    Ok(()) => damaged(&format!("schema version {now} after migrating")),
+                    Err(other) => damaged(path, &other),
+                    Ok(()) => damaged(path, &format!("schema version {now} after migrating")),
                 });
             }
             if version > 0 && migrated.is_ok() {
@@ -271,12 +270,12 @@ impl Index {
         let found: Vec<String> = if id == "latest" || id == "last" {
             self.query_ids(
                 "SELECT id FROM takes ORDER BY recorded_unix DESC, id DESC LIMIT 1",
-                "",
+                [],
             )?
         } else {
             self.query_ids(
                 "SELECT id FROM takes WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6",
-                id,
+                [id],
             )?
         };
         match found.as_slice() {
@@ -292,12 +291,11 @@ impl Index {
         }
     }
 
-    fn query_ids(&self, sql: &str, arg: &str) -> Result<Vec<String>> {
+    fn query_ids(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
             .prepare(sql)
             .map_err(|e| classify(&self.path, e))?;
-        let params: &[&dyn rusqlite::ToSql] = if sql.contains("?1") { &[&arg] } else { &[] };
         stmt.query_map(params, |r| r.get(0))
             .and_then(|rows| rows.collect())
             .map_err(|e| classify(&self.path, e))
@@ -322,7 +320,7 @@ impl Index {
 
     /// Every take, oldest first, in full.
     pub fn all(&self) -> Result<Vec<TakeRecord>> {
-        let ids = self.query_ids("SELECT id FROM takes ORDER BY recorded_unix, id", "")?;
+        let ids = self.query_ids("SELECT id FROM takes ORDER BY recorded_unix, id", [])?;
         ids.iter()
             .filter_map(|id| self.take(id).transpose())
             .collect()

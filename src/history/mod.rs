@@ -44,9 +44,7 @@ impl Store {
     /// A fresh id and file names for a take recorded now (`2026-11-23_18-40-12[_n]`), claimed
     /// by creating its (empty) record file, so two processes never get the same id.
     pub fn new_take(&self) -> anyhow::Result<NewTake> {
-        let stamp = jiff::ZonedDateTime::now()
-            .strftime("%Y-%m-%d_%H-%M-%S")
-            .to_string();
+        let stamp = file_stamp();
         for n in 0.. {
             let id = if n == 0 {
                 stamp.clone()
@@ -168,10 +166,7 @@ pub fn repair(home: &Home) -> crate::error::Result<Repair> {
     let db = home.history_db();
     let mut report = Repair::default();
     if db.exists() {
-        let stamp = jiff::ZonedDateTime::now()
-            .strftime("%Y-%m-%d_%H-%M-%S")
-            .to_string();
-        let aside = home.root().join(format!("history.db.{stamp}.bak"));
+        let aside = home.root().join(format!("history.db.{}.bak", file_stamp()));
         for suffix in ["", "-wal", "-shm"] {
             let from = PathBuf::from(format!("{}{suffix}", db.display()));
             if from.exists() {
@@ -204,6 +199,13 @@ pub fn repair(home: &Home) -> crate::error::Result<Repair> {
         })
         .collect();
     Ok(report)
+}
+
+/// Now, for file names: `2026-11-23_18-40-12`.
+fn file_stamp() -> String {
+    jiff::ZonedDateTime::now()
+        .strftime("%Y-%m-%d_%H-%M-%S")
+        .to_string()
 }
 
 /// Now, as RFC 3339 with the local offset (`2026-11-23T18:40:12+01:00`).

@@ -42,12 +42,13 @@ pub struct TakeRecord {
 }
 
 impl TakeRecord {
-    /// The record of a take analyzed just now.
+    /// The record of a take recorded (or analyzed) at `recorded_at`; its audio is the take's
+    /// WAV when there is one.
     pub fn new(
         take: &super::NewTake,
+        recorded_at: String,
         source: &str,
         question: QuestionRef,
-        has_audio: bool,
         device: Option<String>,
         transcript: Transcript,
         analysis: &Analysis,
@@ -55,16 +56,16 @@ impl TakeRecord {
         Ok(TakeRecord {
             schema: SCHEMA.to_string(),
             id: take.id.clone(),
-            recorded_at: super::now_rfc3339(),
+            recorded_at,
             source: source.to_string(),
             question,
-            audio: has_audio
-                .then(|| {
-                    take.wav
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                })
-                .flatten(),
+            // The recording, when one was kept beside the record.
+            audio: take
+                .wav
+                .exists()
+                .then(|| take.wav.file_name())
+                .flatten()
+                .map(|n| n.to_string_lossy().into_owned()),
             duration_s: transcript.duration_s,
             device,
             transcript,

@@ -10,7 +10,8 @@ use crate::history::Row;
 use crate::history::progress::{Change, Metric, Progress, Trend, Unit};
 use crate::time::clock;
 
-fn percent(v: Option<f64>) -> String {
+/// A share as a whole percentage, `–` when unknown.
+pub fn percent(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), |v| format!("{:.0}%", v * 100.0))
 }
 
