@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod audio;
 pub mod cli;
 pub mod commands;
+pub mod embed;
 pub mod error;
 pub mod history;
 pub mod home;

@@ -33,6 +33,10 @@ pub struct Check {
     /// What to do differently (empty on pass).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub advice: String,
+    /// The value sits so close to the limit that the segmentation's uncertainty could put it
+    /// on the other side: reported as a warning whatever the point value says.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub borderline: bool,
     /// How much fixing this would improve the answer; orders the advice.
     #[serde(skip)]
     pub severity: f64,
@@ -66,8 +70,28 @@ impl Check {
             target: target.into(),
             message,
             advice: String::new(),
+            borderline: false,
             severity: 0.0,
         }
+    }
+
+    /// Mark a share verdict borderline when `range` (where the share could be, given the
+    /// segmentation's uncertainty) straddles `limit`: a warning that says so, whatever the point
+    /// value's status.
+    fn borderline_if(mut self, range: Option<(f64, f64)>, limit: f64) -> Self {
+        if let Some((lo, hi)) = range
+            && lo < limit
+            && limit < hi
+        {
+            self.borderline = true;
+            self.status = Status::Warn;
+            self.message.push_str(&format!(
+                "; borderline: where the steps change is uncertain enough that it could be {}-{}",
+                pct(lo),
+                pct(hi)
+            ));
+        }
+        self
     }
 
     /// Attach advice, with `deviation` (0 = at the limit, 1 = a whole range away) scaling severity.
@@ -93,6 +117,15 @@ pub struct Context<'a> {
     pub answer_s: f64,
     pub think_pause_s: f64,
     pub lex: &'a Lexicon,
+    /// Where the problem and solution shares could be, given the segmentation's uncertainty.
+    pub share_ranges: Option<ShareRanges>,
+}
+
+/// 10th–90th percentile of the problem and solution shares over plausible segmentations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShareRanges {
+    pub problem: (f64, f64),
+    pub solution: (f64, f64),
 }
 
 impl Context<'_> {
@@ -218,6 +251,7 @@ pub fn timing(cx: &Context) -> Vec<Check> {
                 ">= 0.30",
                 format!("{} of the answer defined the problem (customer, pain, end state); at least 30%", pct(share)),
             )
+            .borderline_if(cx.share_ranges.map(|r| r.problem), g::MIN_PROBLEM_SHARE)
             .advise(
                 (g::MIN_PROBLEM_SHARE - share) / g::MIN_PROBLEM_SHARE,
                 format!(
@@ -244,6 +278,7 @@ pub fn timing(cx: &Context) -> Vec<Check> {
                 "<= 0.40",
                 format!("{} of the answer went to the solution (capabilities, metrics); at most 40%", pct(share)),
             )
+            .borderline_if(cx.share_ranges.map(|r| r.solution), g::MAX_SOLUTION_SHARE)
             .advise(
                 (share - g::MAX_SOLUTION_SHARE) / g::MAX_SOLUTION_SHARE,
                 format!(

@@ -230,6 +230,7 @@ mod tests {
             share: 0.0,
             words: 0,
             text: String::new(),
+            confidence: 1.0,
             first_word: first,
             last_word: last,
         }

@@ -10,6 +10,7 @@ pub mod lexicon;
 pub mod phrases;
 pub mod question;
 pub mod segment;
+pub mod stepmodel;
 pub mod steps;
 pub mod timing;
 
@@ -25,8 +26,10 @@ pub use question::TypeSource;
 pub use steps::{Framework, QuestionType, Step};
 pub use timing::StepReport;
 
+use crate::embed::Embedder;
 use crate::time::round_cs;
 use crate::transcript::Word;
+use stepmodel::Reader;
 
 /// The `--json` contract of `paceback analyze`.
 pub const SCHEMA: &str = "paceback.analysis/1";
@@ -103,10 +106,26 @@ pub struct LabelledWord {
     pub step: Option<Step>,
 }
 
+/// What split the answer into steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Segmenter {
+    /// The step model reading sentences for meaning (sentence embeddings) as well as cues.
+    SentenceModel,
+    /// The step model reading cues, wording and position only (no sentence model installed).
+    #[default]
+    Cues,
+    /// Boundaries given from outside (`--steps-from`).
+    Given,
+}
+
 /// Everything paceback says about one answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub schema: Cow<'static, str>,
+    /// What split the answer into steps (absent in takes saved before it was recorded).
+    #[serde(default)]
+    pub segmenter: Segmenter,
     pub audio: AudioInfo,
     pub question: QuestionInfo,
     pub framework: Framework,
@@ -153,16 +172,37 @@ fn totals_from_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(Step, 
 /// How many pieces of advice a report gives.
 const ADVICE: usize = 3;
 
-/// Analyze an answer.
-pub fn analyze(input: &Input, lex: &Lexicon) -> Analysis {
+/// Analyze an answer; `encoder`, the sentence model, lets the segmenter read sentences for their
+/// meaning (without it, cues, wording and position only).
+pub fn analyze(input: &Input, lex: &Lexicon, encoder: Option<&dyn Embedder>) -> Analysis {
+    analyze_segmented(input, lex, encoder).0
+}
+
+/// [`analyze`], also returning the segmentation behind it (None with given boundaries).
+pub fn analyze_segmented(
+    input: &Input,
+    lex: &Lexicon,
+    encoder: Option<&dyn Embedder>,
+) -> (Analysis, Option<segment::Segmentation>) {
     let words = &input.words;
     let (qtype, type_source) =
         question::resolve(input.qtype, input.question.as_deref(), words, lex);
     let framework = qtype.framework();
-    let spans = match &input.given_steps {
-        Some(bounds) => segment::from_boundaries(words, bounds),
-        None => segment::segment(words, qtype, lex),
+    let segmentation = match &input.given_steps {
+        Some(_) => None,
+        None => Some(segment::segment(words, qtype, lex, encoder)),
     };
+    let spans = match (&input.given_steps, &segmentation) {
+        (Some(bounds), _) => segment::from_boundaries(words, bounds),
+        (None, Some(seg)) => seg.spans.clone(),
+        (None, None) => Vec::new(),
+    };
+    let share_ranges = segmentation.as_ref().and_then(|seg| {
+        Some(checks::ShareRanges {
+            problem: seg.share_range(words, Step::is_problem)?,
+            solution: seg.share_range(words, Step::is_solution)?,
+        })
+    });
     let steps = timing::step_reports(words, &spans);
     let (start, end) = match (words.first(), words.last()) {
         (Some(a), Some(b)) => (a.start_s, b.end_s),
@@ -180,6 +220,7 @@ pub fn analyze(input: &Input, lex: &Lexicon) -> Analysis {
             answer_s,
             think_pause_s: start,
             lex,
+            share_ranges,
         };
         checks.extend(checks::timing(&cx));
         checks.extend(checks::content(&cx));
@@ -239,8 +280,13 @@ pub fn analyze(input: &Input, lex: &Lexicon) -> Analysis {
         })
         .collect();
 
-    Analysis {
+    let analysis = Analysis {
         schema: SCHEMA.into(),
+        segmenter: match (&input.given_steps, &segmentation) {
+            (Some(_), _) => Segmenter::Given,
+            (None, Some(seg)) if seg.reader == Reader::Sentence => Segmenter::SentenceModel,
+            _ => Segmenter::Cues,
+        },
         audio: AudioInfo {
             path: input.audio_path.clone(),
             duration_s: round_cs(input.duration_s),
@@ -270,7 +316,8 @@ pub fn analyze(input: &Input, lex: &Lexicon) -> Analysis {
         },
         advice,
         words: labelled,
-    }
+    };
+    (analysis, segmentation)
 }
 
 fn budget_report(b: &guidance::Budget, actual_s: f64) -> BudgetReport {

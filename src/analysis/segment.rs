@@ -2,27 +2,34 @@
 //!
 //! 1. The words are cut into units: sentences (by punctuation), pauses of 0.8 s or more, and
 //!    clauses that open with a step's signpost after a comma.
-//! 2. Each unit gets a score per step from the cue lexicon: an opener at the start of the unit is
-//!    strong evidence, the same opener later in the unit or a step's typical phrase is moderate,
-//!    keywords are weak.
-//! 3. A Viterbi pass picks the best sequence of steps over the units: staying in a step is free,
-//!    moving on costs a little (more when steps are skipped), going back costs a lot. So a unit
-//!    with no cues stays in the step around it, a step appears only when something in the answer
-//!    announces it, and a speaker who skips or revisits a step is followed.
+//! 2. Each unit is read by the learned step model ([`super::stepmodel`]): what the sentence means
+//!    (its embedding from the sentence model, and its neighbours'), the cue lexicon's evidence
+//!    (an opener at the start of the unit is strong, a phrase moderate, keywords weak), the word
+//!    model's P(step) and where in the answer it falls give P(step | unit).
+//! 3. A hidden Markov model with start and transition probabilities learned from labelled answers
+//!    picks the best sequence of steps (Viterbi), and gives every unit's probability of each step
+//!    (the confidence) and sequences sampled from the posterior (how far the shares could move).
 //!
 //! Boundaries fall at word times: a step starts at the first word of its first unit.
 
+use std::sync::Arc;
+
 use super::lexicon::{Lexicon, StepCues};
 use super::phrases::Pattern;
+use super::stepmodel::{self, Reader, StepModel, position_features};
 use super::steps::{Framework, QuestionType, Step};
+use crate::embed::{DIM, Embedder};
 use crate::transcript::Word;
 
 /// A run of consecutive words given to one step; `first..=last` index the words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepSpan {
     pub step: Step,
     pub first: usize,
     pub last: usize,
+    /// How sure the segmenter is (0–1): the span's mean probability of its step. 1 for spans
+    /// from known boundaries.
+    pub confidence: f64,
 }
 
 /// A unit of the answer: words `first..=last`.
@@ -147,79 +154,271 @@ fn evidence(cues: &[&StepCues], norm: &[String], unit: Unit) -> Evidence {
     }
 }
 
-/// How much the content model's P(step | sentence) counts next to the cues.
-const CONTENT_WEIGHT: f64 = 3.5;
+/// The features of one unit, as the step model reads them.
+#[derive(Debug, Clone)]
+pub struct UnitFeatures {
+    pub first: usize,
+    pub last: usize,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub text: String,
+    /// Where the unit's middle falls, as a fraction of the answer.
+    pub at: f64,
+    /// Cue evidence per step of the framework, in the framework's order.
+    pub cues: Vec<Evidence>,
+    /// The word model's P(step | unit) per step of the framework.
+    pub content: Vec<f64>,
+    pub embedding: Option<Arc<[f32]>>,
+}
 
-/// Transition costs of the Viterbi pass.
-const FORWARD: f64 = 1.0;
-const PER_SKIPPED: f64 = 0.35;
-const BACKWARD: f64 = 3.5;
-
-fn transition(from: usize, to: usize) -> f64 {
-    use std::cmp::Ordering::*;
-    match to.cmp(&from) {
-        Equal => 0.0,
-        Greater => FORWARD + PER_SKIPPED * (to - from - 1) as f64,
-        Less => BACKWARD,
+impl UnitFeatures {
+    /// The feature vector for `reader`, in the classifier's input order.
+    pub fn vector(all: &[UnitFeatures], i: usize, reader: Reader) -> Vec<f32> {
+        let u = &all[i];
+        let mut x = Vec::with_capacity(3 * DIM + 32);
+        if reader == Reader::Sentence {
+            let zero = [0.0f32; DIM];
+            let emb = |j: Option<usize>| -> &[f32] {
+                j.and_then(|j| all.get(j))
+                    .and_then(|v| v.embedding.as_deref())
+                    .unwrap_or(&zero)
+            };
+            x.extend_from_slice(emb(Some(i)));
+            x.extend_from_slice(emb(i.checked_sub(1)));
+            x.extend_from_slice(emb(Some(i + 1)));
+        }
+        x.extend(u.cues.iter().map(|e| e.score as f32));
+        x.extend(u.content.iter().map(|p| *p as f32));
+        x.extend_from_slice(&position_features(u.at));
+        x
     }
 }
 
-/// Cost of opening the answer with step `k`: as if every earlier step had been skipped, so that
-/// starting late is never cheaper than the steps it passes over.
-fn start_cost(k: usize) -> f64 {
-    PER_SKIPPED * k as f64
+/// Read every unit of an answer: cues, word model, position and (with a sentence model) meaning.
+pub fn unit_features(
+    words: &[Word],
+    qtype: QuestionType,
+    lex: &Lexicon,
+    encoder: Option<&dyn Embedder>,
+) -> anyhow::Result<Vec<UnitFeatures>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let framework = qtype.framework();
+    let norm: Vec<String> = words
+        .iter()
+        .map(|w| super::phrases::normalize(&w.w))
+        .collect();
+    let units = units(words, &norm, lex, framework);
+    let (t0, t1) = (
+        words[0].start_s,
+        words[words.len() - 1].end_s.max(words[0].start_s + 1e-6),
+    );
+    let cues: Vec<Vec<&StepCues>> = framework
+        .steps()
+        .iter()
+        .map(|s| lex.cues_for(qtype, *s))
+        .collect();
+    let content = super::content::ContentModel::builtin();
+    let texts: Vec<String> = units
+        .iter()
+        .map(|u| {
+            words[u.first..=u.last]
+                .iter()
+                .map(|w| w.w.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let embeddings = match encoder {
+        Some(e) => {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            e.embed(&refs)?.into_iter().map(Some).collect()
+        }
+        None => vec![None; units.len()],
+    };
+    Ok(units
+        .iter()
+        .zip(texts)
+        .zip(embeddings)
+        .map(|((u, text), embedding)| {
+            let (start_s, end_s) = (words[u.first].start_s, words[u.last].end_s);
+            let like = content.posterior(framework, &norm[u.first..=u.last]);
+            UnitFeatures {
+                first: u.first,
+                last: u.last,
+                start_s,
+                end_s,
+                text,
+                at: ((start_s + end_s) / 2.0 - t0) / (t1 - t0),
+                cues: cues.iter().map(|c| evidence(c, &norm, *u)).collect(),
+                content: framework
+                    .steps()
+                    .iter()
+                    .map(|s| like.iter().find(|(t, _)| t == s).map_or(0.0, |(_, p)| *p))
+                    .collect(),
+                embedding,
+            }
+        })
+        .collect())
 }
 
-/// How plausible a step's evidence is at this point of the answer (0..1 through it): the
-/// classification comes first and the thesis last.
-fn position_weight(step: Step, at: f64) -> f64 {
-    match step {
-        Step::Classify if at > 0.2 => 0.1,
-        Step::Thesis if at < 0.6 => 0.3,
-        _ => 1.0,
+/// How many sequences are drawn from the posterior to bound the shares.
+const SAMPLES: usize = 400;
+
+/// An answer split into steps, with how sure the split is.
+#[derive(Debug, Clone)]
+pub struct Segmentation {
+    pub spans: Vec<StepSpan>,
+    /// Which classifier read the sentences.
+    pub reader: Reader,
+    pub units: Vec<UnitFeatures>,
+    /// The step of each unit.
+    pub path: Vec<Step>,
+    /// P(step | whole answer) per unit, over the type's steps.
+    pub marginals: Vec<Vec<(Step, f64)>>,
+    /// The classifier's P(step | unit) on its own, before the sequence is taken into account.
+    pub alone: Vec<Vec<(Step, f64)>>,
+    /// Step sequences drawn from the posterior.
+    samples: Vec<Vec<Step>>,
+}
+
+impl Segmentation {
+    /// Nothing to segment.
+    fn empty(reader: Reader) -> Self {
+        Segmentation {
+            spans: Vec::new(),
+            reader,
+            units: Vec::new(),
+            path: Vec::new(),
+            marginals: Vec::new(),
+            alone: Vec::new(),
+            samples: Vec::new(),
+        }
+    }
+
+    /// The 10th and 90th percentile of the share of answer time on steps matching `pred`, over
+    /// the sequences drawn from the posterior: how far the share could move if the segmentation
+    /// were wrong where it is unsure. Unit time runs to the next unit's start, as in
+    /// [`super::timing::step_reports`].
+    pub fn share_range(&self, words: &[Word], pred: impl Fn(Step) -> bool) -> Option<(f64, f64)> {
+        let last = words.last()?;
+        let answer = last.end_s - words.first()?.start_s;
+        if answer <= 0.0 || self.samples.is_empty() {
+            return None;
+        }
+        let durations: Vec<f64> = (0..self.units.len())
+            .map(|i| {
+                let end = self.units.get(i + 1).map_or(last.end_s, |n| n.start_s);
+                end - self.units[i].start_s
+            })
+            .collect();
+        let mut shares: Vec<f64> = self
+            .samples
+            .iter()
+            .map(|path| {
+                path.iter()
+                    .zip(&durations)
+                    .filter(|(s, _)| pred(**s))
+                    .map(|(_, d)| d)
+                    .sum::<f64>()
+                    / answer
+            })
+            .collect();
+        shares.sort_by(f64::total_cmp);
+        let at = |q: f64| shares[((shares.len() - 1) as f64 * q).round() as usize];
+        Some((at(0.1), at(0.9)))
     }
 }
 
-/// Where in an answer (fraction of answer time) each step usually falls. Only matters where the
-/// cues are silent: it stops a stretch with no recognizable cue from being pulled into a step
-/// that belongs at the other end of the answer.
-fn usual_place(step: Step) -> (f64, f64) {
-    match step {
-        Step::Classify => (0.0, 0.08),
-        Step::Customer => (0.0, 0.3),
-        Step::Pain => (0.05, 0.45),
-        Step::Vision => (0.15, 0.6),
-        Step::Capabilities => (0.2, 0.85),
-        Step::Metrics => (0.45, 0.95),
-        Step::Risks => (0.55, 1.0),
-        Step::Thesis => (0.75, 1.0),
-        Step::Situation => (0.0, 0.35),
-        Step::Task => (0.05, 0.45),
-        Step::Action => (0.2, 0.9),
-        Step::Result => (0.55, 1.0),
+/// Assign every word of the answer to a step. With `encoder`, sentences are read for meaning;
+/// without it (or if it fails), from cues, wording and position only.
+pub fn segment(
+    words: &[Word],
+    qtype: QuestionType,
+    lex: &Lexicon,
+    encoder: Option<&dyn Embedder>,
+) -> Segmentation {
+    let (units, reader) = match unit_features(words, qtype, lex, encoder) {
+        Ok(u) => {
+            let reader = if encoder.is_some() {
+                Reader::Sentence
+            } else {
+                Reader::Cues
+            };
+            (u, reader)
+        }
+        Err(e) => {
+            eprintln!("paceback: warning: the sentence model failed ({e:#}); reading cues only");
+            let u = unit_features(words, qtype, lex, None).unwrap_or_default();
+            (u, Reader::Cues)
+        }
+    };
+    if units.is_empty() {
+        return Segmentation::empty(reader);
     }
-}
+    let model = StepModel::builtin().framework(qtype.framework());
+    let allowed = model.allowed(qtype);
+    let steps: Vec<Step> = allowed.iter().map(|&k| model.steps()[k]).collect();
+    let features: Vec<Vec<f32>> = (0..units.len())
+        .map(|i| UnitFeatures::vector(&units, i, reader))
+        .collect();
+    let emissions = model.emissions(reader, &features, &allowed);
+    let chain = model.chain(qtype, &allowed);
+    let path: Vec<usize> = stepmodel::viterbi(&emissions, &chain);
+    let marginals = stepmodel::marginals(&emissions, &chain);
+    let samples = stepmodel::sample_paths(&emissions, &chain, SAMPLES);
+    let label = |row: &[f64]| -> Vec<(Step, f64)> {
+        steps.iter().copied().zip(row.iter().copied()).collect()
+    };
+    let alone: Vec<Vec<(Step, f64)>> = emissions
+        .iter()
+        .map(|e| {
+            // Back from the scaled likelihood to a distribution over the steps.
+            let z = stepmodel::log_sum_exp(e);
+            label(&e.iter().map(|v| (v - z).exp()).collect::<Vec<_>>())
+        })
+        .collect();
 
-/// Speakers pause longer between the parts of an answer than between sentences: changing step
-/// after a pause of `gap` seconds costs this much more (negative: less) than the base cost.
-fn pause_adjustment(gap: f64) -> f64 {
-    if gap >= 0.6 {
-        -0.4
-    } else if gap < 0.15 {
-        0.4
-    } else {
-        0.0
+    let mut spans: Vec<StepSpan> = Vec::new();
+    // Confidence of a span: its units' probability of the span's step, weighted by duration.
+    let mut weight: Vec<(f64, f64)> = Vec::new();
+    for (i, (u, &k)) in units.iter().zip(&path).enumerate() {
+        let d = (u.end_s - u.start_s).max(0.01);
+        let p = marginals[i][k];
+        match spans.last_mut() {
+            Some(s) if s.step == steps[k] => {
+                s.last = u.last;
+                let w = weight.last_mut().expect("one weight per span");
+                w.0 += d * p;
+                w.1 += d;
+            }
+            _ => {
+                spans.push(StepSpan {
+                    step: steps[k],
+                    first: u.first,
+                    last: u.last,
+                    confidence: 0.0,
+                });
+                weight.push((d * p, d));
+            }
+        }
     }
-}
-
-/// Penalty per unit for being this far (fraction of the answer) outside a step's usual place.
-const PLACE_PER_TENTH: f64 = 0.25;
-const PLACE_CAP: f64 = 1.0;
-
-fn place_penalty(step: Step, at: f64) -> f64 {
-    let (lo, hi) = usual_place(step);
-    let outside = (lo - at).max(at - hi).max(0.0);
-    (outside * 10.0 * PLACE_PER_TENTH).min(PLACE_CAP)
+    for (s, (wp, w)) in spans.iter_mut().zip(weight) {
+        s.confidence = (wp / w * 100.0).round() / 100.0;
+    }
+    Segmentation {
+        spans,
+        reader,
+        path: path.iter().map(|&k| steps[k]).collect(),
+        marginals: marginals.iter().map(|r| label(r)).collect(),
+        alone,
+        samples: samples
+            .into_iter()
+            .map(|p| p.into_iter().map(|k| steps[k]).collect())
+            .collect(),
+        units,
+    }
 }
 
 /// One unit of the answer, why it went to its step.
@@ -229,152 +428,106 @@ pub struct UnitExplanation {
     pub end_s: f64,
     pub text: String,
     pub step: Step,
+    /// P(step) for this unit given the whole answer; the chosen step's is the confidence.
+    pub probability: f64,
+    /// What the classifier made of the unit on its own: P(step), likeliest first (above 10%).
+    pub alone: Vec<(Step, f64)>,
     /// Cue evidence per step, strongest first (only steps with any).
     pub evidence: Vec<(Step, Evidence)>,
-    /// What the sentence sounds like to the content model: P(step), likeliest first (above 10%).
+    /// What the sentence sounds like to the word model: P(step), likeliest first (above 10%).
     pub sounds_like: Vec<(Step, f64)>,
-    /// The step with the best combined score for this sentence on its own (before the sequence
-    /// is taken into account).
-    pub best_alone: Step,
+    /// Where in the answer it falls (fraction of answer time).
+    pub at: f64,
+    /// The closest labelled example sentence, when the sentence model read the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nearest: Option<Neighbour>,
 }
 
-struct Decoded {
-    units: Vec<Unit>,
-    path: Vec<usize>,
-    evidence: Vec<Vec<Evidence>>,
-    /// The content model's P(step | unit), per unit.
-    sounds_like: Vec<Vec<(Step, f64)>>,
-    /// The combined score per unit and step that the Viterbi pass used.
-    emissions: Vec<Vec<f64>>,
+/// A labelled example sentence close in meaning to a unit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Neighbour {
+    pub step: Step,
+    pub text: String,
+    pub similarity: f64,
 }
 
-fn decode(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Decoded {
-    let steps = qtype.steps();
-    let norm: Vec<String> = words
-        .iter()
-        .map(|w| super::phrases::normalize(&w.w))
-        .collect();
-    let units = units(words, &norm, lex, qtype.framework());
-    let (t0, t1) = (
-        words[0].start_s,
-        words[words.len() - 1].end_s.max(words[0].start_s + 1e-6),
-    );
-    let cues: Vec<Vec<&StepCues>> = steps.iter().map(|s| lex.cues_for(qtype, *s)).collect();
-    let evidence: Vec<Vec<Evidence>> = units
-        .iter()
-        .map(|u| cues.iter().map(|c| evidence(c, &norm, *u)).collect())
-        .collect();
-    let content = super::content::ContentModel::builtin();
-    let sounds_like: Vec<Vec<(Step, f64)>> = units
-        .iter()
-        .map(|u| content.posterior(qtype.framework(), &norm[u.first..=u.last]))
-        .collect();
-    let emissions: Vec<Vec<f64>> = units
-        .iter()
-        .zip(&evidence)
-        .zip(&sounds_like)
-        .map(|((u, ev), like)| {
-            // The unit's middle, as a fraction of the answer.
-            let at = ((words[u.first].start_s + words[u.last].end_s) / 2.0 - t0) / (t1 - t0);
-            steps
-                .iter()
-                .zip(ev)
-                .map(|(s, e)| {
-                    let p = like
-                        .iter()
-                        .find(|(step, _)| step == s)
-                        .map_or(0.0, |(_, p)| *p);
-                    e.score * position_weight(*s, at) + CONTENT_WEIGHT * p - place_penalty(*s, at)
-                })
-                .collect()
-        })
-        .collect();
-    let change_cost: Vec<f64> = units
-        .iter()
-        .map(|u| match u.first {
-            0 => 0.0,
-            i => pause_adjustment(words[i].start_s - words[i - 1].end_s),
-        })
-        .collect();
-    let path = viterbi(&emissions, &change_cost, steps.len());
-    Decoded {
-        units,
-        path,
-        evidence,
-        sounds_like,
-        emissions,
-    }
+fn top(dist: &[(Step, f64)]) -> Vec<(Step, f64)> {
+    let mut v: Vec<(Step, f64)> = dist.iter().copied().filter(|(_, p)| *p > 0.1).collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v
 }
 
-/// Assign every word of the answer to a step.
-pub fn segment(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Vec<StepSpan> {
-    if words.is_empty() {
-        return Vec::new();
-    }
-    let steps = qtype.steps();
-    let d = decode(words, qtype, lex);
-    let mut spans: Vec<StepSpan> = Vec::new();
-    for (u, k) in d.units.iter().zip(d.path) {
-        match spans.last_mut() {
-            Some(s) if s.step == steps[k] => s.last = u.last,
-            _ => spans.push(StepSpan {
-                step: steps[k],
-                first: u.first,
-                last: u.last,
-            }),
-        }
-    }
-    spans
-}
-
-/// The segmentation unit by unit, with the cues behind each decision.
-pub fn explain(words: &[Word], qtype: QuestionType, lex: &Lexicon) -> Vec<UnitExplanation> {
-    if words.is_empty() {
-        return Vec::new();
-    }
-    let steps = qtype.steps();
-    let Decoded {
-        units,
-        path,
-        evidence,
-        sounds_like,
-        emissions,
-    } = decode(words, qtype, lex);
-    units
+/// The segmentation unit by unit, with the evidence behind each decision.
+pub fn explain(
+    seg: &Segmentation,
+    qtype: QuestionType,
+    encoder: Option<&dyn Embedder>,
+) -> Vec<UnitExplanation> {
+    let framework = qtype.framework();
+    let examples = encoder.and_then(|e| examples(e, framework).ok());
+    seg.units
         .iter()
         .enumerate()
         .map(|(i, u)| {
-            let mut ev: Vec<(Step, Evidence)> = steps
+            let step = seg.path[i];
+            let mut ev: Vec<(Step, Evidence)> = framework
+                .steps()
                 .iter()
                 .copied()
-                .zip(evidence[i].iter().cloned())
-                .filter(|(_, e)| e.score > 0.0)
+                .zip(u.cues.iter().cloned())
+                .filter(|(s, e)| e.score > 0.0 && qtype.steps().contains(s))
                 .collect();
             ev.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-            let mut like: Vec<(Step, f64)> = sounds_like[i]
-                .iter()
-                .copied()
-                .filter(|(_, p)| *p > 0.1)
-                .collect();
-            like.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let best = (0..steps.len())
-                .max_by(|&a, &b| emissions[i][a].total_cmp(&emissions[i][b]))
-                .unwrap_or(0);
-            UnitExplanation {
-                start_s: words[u.first].start_s,
-                end_s: words[u.last].end_s,
-                text: words[u.first..=u.last]
+            let nearest = match (&examples, &u.embedding) {
+                (Some(ex), Some(emb)) => ex
                     .iter()
-                    .map(|w| w.w.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                step: steps[path[i]],
+                    .filter(|(s, _, _)| qtype.steps().contains(s))
+                    .map(|(s, text, v)| (s, text, f64::from(crate::embed::similarity(emb, v))))
+                    .max_by(|a, b| a.2.total_cmp(&b.2))
+                    .map(|(s, text, sim)| Neighbour {
+                        step: *s,
+                        text: text.clone(),
+                        similarity: (sim * 100.0).round() / 100.0,
+                    }),
+                _ => None,
+            };
+            UnitExplanation {
+                start_s: u.start_s,
+                end_s: u.end_s,
+                text: u.text.clone(),
+                step,
+                probability: seg.marginals[i]
+                    .iter()
+                    .find(|(s, _)| *s == step)
+                    .map_or(0.0, |(_, p)| (p * 100.0).round() / 100.0),
+                alone: top(&seg.alone[i]),
                 evidence: ev,
-                sounds_like: like,
-                best_alone: steps[best],
+                sounds_like: top(&framework
+                    .steps()
+                    .iter()
+                    .copied()
+                    .zip(u.content.iter().copied())
+                    .collect::<Vec<_>>()),
+                at: (u.at * 100.0).round() / 100.0,
+                nearest,
             }
         })
         .collect()
+}
+
+/// The step model's labelled example sentences with their embeddings.
+fn examples(
+    encoder: &dyn Embedder,
+    framework: Framework,
+) -> anyhow::Result<Vec<(Step, String, Arc<[f32]>)>> {
+    let ex = StepModel::builtin().framework(framework).examples();
+    let texts: Vec<&str> = ex.iter().map(|(_, t)| t.as_str()).collect();
+    let vectors = encoder.embed(&texts)?;
+    Ok(ex
+        .iter()
+        .zip(vectors)
+        .map(|((s, t), v)| (*s, t.clone(), v))
+        .collect())
 }
 
 /// Spans from known boundaries: each word goes to the last step starting before its middle.
@@ -397,44 +550,11 @@ pub fn from_boundaries(words: &[Word], bounds: &[(Step, f64)]) -> Vec<StepSpan> 
                 step,
                 first: i,
                 last: i,
+                confidence: 1.0,
             }),
         }
     }
     spans
-}
-
-/// Best state sequence: maximise total evidence minus transition costs.
-/// `change_cost[i]` adjusts the cost of changing step between unit i-1 and unit i (see
-/// [`pause_adjustment`]).
-fn viterbi(emissions: &[Vec<f64>], change_cost: &[f64], n: usize) -> Vec<usize> {
-    let mut best: Vec<f64> = (0..n).map(|k| emissions[0][k] - start_cost(k)).collect();
-    let mut back: Vec<Vec<usize>> = Vec::with_capacity(emissions.len());
-    back.push((0..n).collect());
-    for (i, e) in emissions.iter().enumerate().skip(1) {
-        let mut next = vec![f64::NEG_INFINITY; n];
-        let mut from = vec![0; n];
-        for k in 0..n {
-            for (j, b) in best.iter().enumerate() {
-                let change = if j == k { 0.0 } else { change_cost[i] };
-                let v = b - transition(j, k) - change + e[k];
-                if v > next[k] {
-                    next[k] = v;
-                    from[k] = j;
-                }
-            }
-        }
-        best = next;
-        back.push(from);
-    }
-    let mut k = (0..n)
-        .max_by(|&a, &b| best[a].total_cmp(&best[b]))
-        .unwrap_or(0);
-    let mut path = vec![k; emissions.len()];
-    for i in (1..emissions.len()).rev() {
-        k = back[i][k];
-        path[i - 1] = k;
-    }
-    path
 }
 
 #[cfg(test)]
@@ -454,7 +574,8 @@ mod tests {
 
     fn steps_of(text: &str, qtype: QuestionType) -> Vec<&'static str> {
         let words = speak(text);
-        segment(&words, qtype, &Lexicon::builtin())
+        segment(&words, qtype, &Lexicon::builtin(), None)
+            .spans
             .iter()
             .map(|s| s.step.id())
             .collect()
@@ -567,19 +688,10 @@ mod tests {
 
     #[test]
     fn no_words_no_steps() {
-        assert!(segment(&[], QuestionType::ProductSense, &Lexicon::builtin()).is_empty());
-    }
-
-    #[test]
-    fn viterbi_prefers_staying_without_evidence() {
-        let e = vec![
-            vec![0.0, 3.0, 0.0],
-            vec![0.0, 0.0, 0.0],
-            vec![0.0, 0.0, 3.0],
-        ];
-        assert_eq!(viterbi(&e, &[0.0; 3], 3), vec![1, 1, 2]);
-        // weak evidence is not enough to go back
-        let e = vec![vec![0.0, 0.0, 3.0], vec![1.0, 0.0, 0.0]];
-        assert_eq!(viterbi(&e, &[0.0; 2], 3), vec![2, 2]);
+        assert!(
+            segment(&[], QuestionType::ProductSense, &Lexicon::builtin(), None)
+                .spans
+                .is_empty()
+        );
     }
 }

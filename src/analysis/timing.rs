@@ -21,11 +21,18 @@ pub struct StepReport {
     pub share: f64,
     pub words: usize,
     pub text: String,
+    /// How sure the segmenter is that this stretch is this step (0–1).
+    #[serde(default = "certain")]
+    pub confidence: f64,
     /// Index range of the words (not serialized).
     #[serde(skip)]
     pub first_word: usize,
     #[serde(skip)]
     pub last_word: usize,
+}
+
+fn certain() -> f64 {
+    1.0
 }
 
 /// Whether a transcript token is a spoken word (not just punctuation).
@@ -61,6 +68,7 @@ pub fn step_reports(words: &[Word], spans: &[StepSpan]) -> Vec<StepReport> {
                     .map(|w| w.w.as_str())
                     .collect::<Vec<_>>()
                     .join(" "),
+                confidence: span.confidence,
                 first_word: span.first,
                 last_word: span.last,
             }
@@ -116,16 +124,19 @@ mod tests {
                 step: Step::Pain,
                 first: 0,
                 last: 2,
+                confidence: 1.0,
             },
             StepSpan {
                 step: Step::Vision,
                 first: 3,
                 last: 4,
+                confidence: 1.0,
             },
             StepSpan {
                 step: Step::Capabilities,
                 first: 5,
                 last: 6,
+                confidence: 1.0,
             },
         ];
         let r = step_reports(&words(), &spans);
@@ -145,16 +156,19 @@ mod tests {
                 step: Step::Pain,
                 first: 0,
                 last: 2,
+                confidence: 1.0,
             },
             StepSpan {
                 step: Step::Capabilities,
                 first: 3,
                 last: 4,
+                confidence: 1.0,
             },
             StepSpan {
                 step: Step::Pain,
                 first: 5,
                 last: 6,
+                confidence: 1.0,
             },
         ];
         let r = step_reports(&words(), &spans);

@@ -23,9 +23,14 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     if let Some(manifest) = &args.steps_from {
         analysis_input.given_steps = Some(truth_boundaries(manifest)?);
     }
-    let analysis = analysis::analyze(&analysis_input, &lexicon);
+    let encoder = super::sentence_model(&home, args.json);
+    let encoder = encoder.as_ref().map(|e| e as &dyn crate::embed::Embedder);
+    let (analysis, segmentation) = analysis::analyze_segmented(&analysis_input, &lexicon, encoder);
     let explained = args.explain.then(|| {
-        analysis::segment::explain(&analysis_input.words, analysis.question.qtype, &lexicon)
+        segmentation
+            .as_ref()
+            .map(|seg| analysis::segment::explain(seg, analysis.question.qtype, encoder))
+            .unwrap_or_default()
     });
     match (&explained, args.json) {
         (Some(units), true) => {

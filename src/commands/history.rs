@@ -218,6 +218,7 @@ pub fn write_csv<W: std::io::Write>(out: &mut csv::Writer<W>, rows: &[Row]) -> a
 pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
     let home = Home::from_env()?;
     let lexicon = Lexicon::load(&home.cues_file())?;
+    let encoder = super::sentence_model(&home, false);
     let store = Store::open(&home)?;
     let mut index = history::open_index(&home)?;
     let ids: Vec<String> = match &args.id {
@@ -252,7 +253,7 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
                 .then_some(before.question.qtype),
             given_steps: None,
         };
-        let after = analysis::analyze(&input, &lexicon);
+        let after = analysis::analyze(&input, &lexicon, encoder.as_ref().map(|e| e as _));
         let mut earlier = std::mem::replace(
             &mut rec.analysis,
             serde_json::to_value(&after).map_err(anyhow::Error::from)?,

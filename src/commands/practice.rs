@@ -60,6 +60,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
 
     // The model before the microphone: a missing model should not cost a take.
     let recognizer = super::transcribe::load_recognizer(&args.speech)?;
+    let encoder = super::sentence_model(&home, args.json).map(std::sync::Arc::new);
 
     print_card(&text, qref.qtype, hint.as_deref());
     let take = store.new_take()?;
@@ -72,6 +73,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         qtype: qref.qtype,
         recognizer,
         lexicon: lexicon.clone(),
+        encoder: encoder.clone(),
         enter: record::enter_pressed(),
     });
     if outcome.is_err()
@@ -120,7 +122,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         qtype: Some(qref.qtype),
         given_steps: None,
     };
-    let analysis = analysis::analyze(&input, &lexicon);
+    let analysis = analysis::analyze(&input, &lexicon, encoder.as_deref().map(|e| e as _));
     let record = TakeRecord::new(
         &take,
         recorded_at,

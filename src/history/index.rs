@@ -528,7 +528,7 @@ mod tests {
             question: Some("Design a better alarm clock".into()),
             ..Default::default()
         };
-        let a = analysis::analyze(&input, &Lexicon::builtin());
+        let a = analysis::analyze(&input, &Lexicon::builtin(), None);
         TakeRecord {
             schema: super::super::take::SCHEMA.into(),
             id: id.into(),

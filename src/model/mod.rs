@@ -9,6 +9,7 @@ pub mod fetch;
 pub mod ggml;
 pub mod import;
 pub mod mel;
+pub mod sentence;
 
 use std::path::{Path, PathBuf};
 

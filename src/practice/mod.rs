@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::analysis::{self, Lexicon, QuestionType};
 use crate::audio::WHISPER_RATE;
+use crate::embed::SentenceModel;
 use crate::error::{Error, Result};
 use crate::record::{self, Recorded};
 use crate::report::Style;
@@ -35,6 +36,8 @@ pub struct Session<R: Recognizer + Send + 'static> {
     pub qtype: QuestionType,
     pub recognizer: R,
     pub lexicon: Lexicon,
+    /// The sentence model the segmenter reads with (shared: its cache makes the final report fast).
+    pub encoder: Option<Arc<SentenceModel>>,
     /// Stops the take when set (Enter).
     pub enter: Arc<AtomicBool>,
 }
@@ -66,6 +69,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         qtype,
         mut recognizer,
         lexicon,
+        encoder,
         enter,
     } = session;
     let (audio_tx, mut audio_rx) = mpsc::unbounded_channel::<Vec<f32>>();
@@ -146,7 +150,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                 live.transcribed_to_s = done_to;
                 if words.len() != last_words {
                     last_words = words.len();
-                    update(&mut live, &words, qtype, &lexicon);
+                    update(&mut live, &words, qtype, &lexicon, encoder.as_deref());
                 }
                 drawer.draw(&panel::render(&question, qtype, &live, &drawer.style), &live);
             }
@@ -174,13 +178,19 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
 }
 
 /// Refresh the step and shares from the words transcribed so far.
-fn update(live: &mut Live, words: &[Word], qtype: QuestionType, lexicon: &Lexicon) {
+fn update(
+    live: &mut Live,
+    words: &[Word],
+    qtype: QuestionType,
+    lexicon: &Lexicon,
+    encoder: Option<&SentenceModel>,
+) {
     let input = analysis::Input {
         words: words.to_vec(),
         qtype: Some(qtype),
         ..analysis::Input::default()
     };
-    let a = analysis::analyze(&input, lexicon);
+    let a = analysis::analyze(&input, lexicon, encoder.map(|e| e as _));
     live.step = a.steps.last().map(|s| (s.step, s.start_s));
     live.problem_share = a.shares.problem_definition;
     live.solution_share = a.shares.solution;

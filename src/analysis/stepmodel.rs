@@ -1,0 +1,490 @@
+//! The learned step model: how likely each sentence is to belong to each step, and how answers
+//! move from step to step.
+//!
+//! Trained by `scripts/train_step_model.py` on labelled answers (samples/training) and embedded as
+//! data (`step_model.json`). Two classifiers per framework, both multinomial logistic regression:
+//! - `sentence`: the sentence's embedding (what it means), its neighbours' embeddings, the cue
+//!   lexicon's evidence, the word model's P(step) and where in the answer it falls;
+//! - `cues`: the same without embeddings, used when the sentence model is not installed.
+//!
+//! Their P(step | sentence) feed a hidden Markov model whose start and transition probabilities
+//! were counted on the same labelled answers, per question type: staying in a step, moving on,
+//! skipping and going back each cost what they cost in real answers, so strong evidence can take
+//! a speaker back to an earlier step. Decoding gives the best sequence (Viterbi), each sentence's
+//! probability of every step (forward-backward: the confidence) and sampled sequences (to say how
+//! much the shares could move).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::steps::{Framework, QuestionType, Step};
+
+const MODEL_JSON: &str = include_str!("step_model.json");
+
+/// Where in the answer a sentence falls, as bumps over 0..1 (11 centres, 0.1 apart).
+pub const POSITION_BUMPS: usize = 11;
+
+pub fn position_features(at: f64) -> [f32; POSITION_BUMPS] {
+    let mut out = [0.0; POSITION_BUMPS];
+    for (k, v) in out.iter_mut().enumerate() {
+        let d = (at.clamp(0.0, 1.0) - k as f64 / (POSITION_BUMPS - 1) as f64) / 0.1;
+        *v = (-0.5 * d * d).exp() as f32;
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct RawClassifier {
+    inputs: Vec<String>,
+    weights: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+}
+
+#[derive(Deserialize)]
+struct RawFramework {
+    steps: Vec<String>,
+    classifiers: HashMap<String, RawClassifier>,
+    prior: Vec<f64>,
+    emission_weight: HashMap<String, f64>,
+    /// Per question type: log P(first step), log P(next | previous).
+    start: HashMap<String, Vec<f64>>,
+    transitions: HashMap<String, Vec<Vec<f64>>>,
+    /// Labelled example sentences (step, text), for explaining a decision by its neighbour.
+    #[serde(default)]
+    examples: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct RawModel {
+    frameworks: HashMap<String, RawFramework>,
+}
+
+/// A linear classifier over a feature vector.
+pub struct Classifier {
+    /// Names of the feature blocks, in order (`embedding`, `previous`, `next`, `cues`, `content`,
+    /// `position`).
+    pub inputs: Vec<String>,
+    weights: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+}
+
+impl Classifier {
+    /// log P(step | features) over `allowed` steps (indexes into the framework's steps).
+    fn log_posterior(&self, x: &[f32], allowed: &[usize]) -> Vec<f64> {
+        let logits: Vec<f64> = allowed
+            .iter()
+            .map(|&k| {
+                let w = &self.weights[k];
+                debug_assert_eq!(w.len(), x.len());
+                f64::from(self.bias[k] + w.iter().zip(x).map(|(a, b)| a * b).sum::<f32>())
+            })
+            .collect();
+        let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let log_z = max + logits.iter().map(|l| (l - max).exp()).sum::<f64>().ln();
+        logits.iter().map(|l| l - log_z).collect()
+    }
+}
+
+pub struct FrameworkModel {
+    steps: Vec<Step>,
+    pub sentence: Classifier,
+    pub cues: Classifier,
+    log_prior: Vec<f64>,
+    emission_weight: HashMap<String, f64>,
+    start: HashMap<QuestionType, Vec<f64>>,
+    transitions: HashMap<QuestionType, Vec<Vec<f64>>>,
+    examples: Vec<(Step, String)>,
+}
+
+/// Which classifier reads the sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// Embeddings + cues + word model + position.
+    Sentence,
+    /// Cues + word model + position.
+    Cues,
+}
+
+impl Reader {
+    fn key(self) -> &'static str {
+        match self {
+            Reader::Sentence => "sentence",
+            Reader::Cues => "cues",
+        }
+    }
+}
+
+/// The embedded step model.
+pub struct StepModel {
+    working_backwards: FrameworkModel,
+    star: FrameworkModel,
+}
+
+fn parse_framework(raw: RawFramework) -> FrameworkModel {
+    let steps: Vec<Step> = raw
+        .steps
+        .iter()
+        .map(|s| Step::from_id(s).expect("step model names known steps"))
+        .collect();
+    let mut classifiers = raw.classifiers;
+    let mut take = |key: &str| {
+        let c = classifiers
+            .remove(key)
+            .unwrap_or_else(|| panic!("step model has a `{key}` classifier"));
+        assert_eq!(c.weights.len(), steps.len());
+        Classifier {
+            inputs: c.inputs,
+            weights: c.weights,
+            bias: c.bias,
+        }
+    };
+    let sentence = take("sentence");
+    let cues = take("cues");
+    let by_type = |m: HashMap<String, Vec<f64>>| -> HashMap<QuestionType, Vec<f64>> {
+        m.into_iter()
+            .map(|(k, v)| (k.parse().expect("step model names known types"), v))
+            .collect()
+    };
+    FrameworkModel {
+        log_prior: raw.prior.iter().map(|p| p.ln()).collect(),
+        emission_weight: raw.emission_weight,
+        start: by_type(raw.start),
+        transitions: raw
+            .transitions
+            .into_iter()
+            .map(|(k, v)| (k.parse().expect("step model names known types"), v))
+            .collect(),
+        examples: raw
+            .examples
+            .into_iter()
+            .filter_map(|(s, t)| Step::from_id(&s).map(|s| (s, t)))
+            .collect(),
+        steps,
+        sentence,
+        cues,
+    }
+}
+
+impl StepModel {
+    /// The model embedded in the binary.
+    pub fn builtin() -> &'static StepModel {
+        static MODEL: OnceLock<StepModel> = OnceLock::new();
+        MODEL.get_or_init(|| {
+            let mut raw: RawModel =
+                serde_json::from_str(MODEL_JSON).expect("embedded step model parses");
+            let mut take = |key: &str| {
+                parse_framework(
+                    raw.frameworks
+                        .remove(key)
+                        .unwrap_or_else(|| panic!("step model has `{key}`")),
+                )
+            };
+            StepModel {
+                working_backwards: take("working_backwards"),
+                star: take("star"),
+            }
+        })
+    }
+
+    pub fn framework(&self, framework: Framework) -> &FrameworkModel {
+        match framework {
+            Framework::WorkingBackwards => &self.working_backwards,
+            Framework::Star => &self.star,
+        }
+    }
+}
+
+impl FrameworkModel {
+    /// Labelled example sentences.
+    pub fn examples(&self) -> &[(Step, String)] {
+        &self.examples
+    }
+
+    /// The framework's steps, in the order of the classifiers' outputs.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    pub fn classifier(&self, reader: Reader) -> &Classifier {
+        match reader {
+            Reader::Sentence => &self.sentence,
+            Reader::Cues => &self.cues,
+        }
+    }
+
+    /// Indexes (into [`Self::steps`]) of the steps an answer of `qtype` can have.
+    pub fn allowed(&self, qtype: QuestionType) -> Vec<usize> {
+        qtype
+            .steps()
+            .iter()
+            .filter_map(|s| self.steps.iter().position(|t| t == s))
+            .collect()
+    }
+
+    /// Emission scores per unit over the allowed steps: the classifier's log posterior over the
+    /// prior (a scaled likelihood, as in hybrid HMMs), weighted.
+    pub fn emissions(
+        &self,
+        reader: Reader,
+        features: &[Vec<f32>],
+        allowed: &[usize],
+    ) -> Vec<Vec<f64>> {
+        let c = self.classifier(reader);
+        let weight = self
+            .emission_weight
+            .get(reader.key())
+            .copied()
+            .unwrap_or(1.0);
+        let prior: Vec<f64> = allowed.iter().map(|&k| self.log_prior[k]).collect();
+        let z = log_sum_exp(&prior);
+        features
+            .iter()
+            .map(|x| {
+                c.log_posterior(x, allowed)
+                    .iter()
+                    .zip(&prior)
+                    .map(|(lp, pr)| weight * (lp - (pr - z)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// log P(first step) and log P(next | previous) over the allowed steps, renormalized.
+    pub fn chain(&self, qtype: QuestionType, allowed: &[usize]) -> Chain {
+        let start = &self.start[&qtype];
+        let trans = &self.transitions[&qtype];
+        let norm = |row: Vec<f64>| {
+            let z = log_sum_exp(&row);
+            row.into_iter().map(|v| v - z).collect::<Vec<f64>>()
+        };
+        Chain {
+            start: norm(allowed.iter().map(|&k| start[k]).collect()),
+            trans: allowed
+                .iter()
+                .map(|&j| norm(allowed.iter().map(|&k| trans[j][k]).collect()))
+                .collect(),
+        }
+    }
+}
+
+/// Start and transition log probabilities over a set of states.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub start: Vec<f64>,
+    pub trans: Vec<Vec<f64>>,
+}
+
+pub fn log_sum_exp(v: &[f64]) -> f64 {
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        return max;
+    }
+    max + v.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
+}
+
+/// The most likely state sequence.
+pub fn viterbi(emissions: &[Vec<f64>], chain: &Chain) -> Vec<usize> {
+    let n = chain.start.len();
+    if emissions.is_empty() {
+        return Vec::new();
+    }
+    let mut best: Vec<f64> = (0..n).map(|k| chain.start[k] + emissions[0][k]).collect();
+    let mut back: Vec<Vec<usize>> = vec![vec![0; n]];
+    for e in &emissions[1..] {
+        let mut next = vec![f64::NEG_INFINITY; n];
+        let mut from = vec![0; n];
+        for k in 0..n {
+            for j in 0..n {
+                let v = best[j] + chain.trans[j][k];
+                if v > next[k] {
+                    next[k] = v;
+                    from[k] = j;
+                }
+            }
+            next[k] += e[k];
+        }
+        best = next;
+        back.push(from);
+    }
+    let mut k = (0..n)
+        .max_by(|&a, &b| best[a].total_cmp(&best[b]))
+        .unwrap_or(0);
+    let mut path = vec![k; emissions.len()];
+    for i in (1..emissions.len()).rev() {
+        k = back[i][k];
+        path[i - 1] = k;
+    }
+    path
+}
+
+/// Forward log probabilities, alpha[i][k] = log P(e_0..e_i, state_i = k).
+fn forward(emissions: &[Vec<f64>], chain: &Chain) -> Vec<Vec<f64>> {
+    let n = chain.start.len();
+    let mut alpha: Vec<Vec<f64>> = Vec::with_capacity(emissions.len());
+    for (i, e) in emissions.iter().enumerate() {
+        let row: Vec<f64> = (0..n)
+            .map(|k| {
+                let into = if i == 0 {
+                    chain.start[k]
+                } else {
+                    let prev = &alpha[i - 1];
+                    log_sum_exp(
+                        &(0..n)
+                            .map(|j| prev[j] + chain.trans[j][k])
+                            .collect::<Vec<_>>(),
+                    )
+                };
+                into + e[k]
+            })
+            .collect();
+        alpha.push(row);
+    }
+    alpha
+}
+
+/// P(state_i = k | all evidence) for every unit and state.
+pub fn marginals(emissions: &[Vec<f64>], chain: &Chain) -> Vec<Vec<f64>> {
+    let n = chain.start.len();
+    let m = emissions.len();
+    if m == 0 {
+        return Vec::new();
+    }
+    let alpha = forward(emissions, chain);
+    let mut beta = vec![vec![0.0; n]; m];
+    for i in (0..m - 1).rev() {
+        for j in 0..n {
+            beta[i][j] = log_sum_exp(
+                &(0..n)
+                    .map(|k| chain.trans[j][k] + emissions[i + 1][k] + beta[i + 1][k])
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    (0..m)
+        .map(|i| {
+            let row: Vec<f64> = (0..n).map(|k| alpha[i][k] + beta[i][k]).collect();
+            let z = log_sum_exp(&row);
+            row.into_iter().map(|v| (v - z).exp()).collect()
+        })
+        .collect()
+}
+
+/// `count` state sequences drawn from P(sequence | evidence) (forward filtering, backward
+/// sampling), with a fixed seed so the same answer always gives the same figures.
+pub fn sample_paths(emissions: &[Vec<f64>], chain: &Chain, count: usize) -> Vec<Vec<usize>> {
+    let n = chain.start.len();
+    let m = emissions.len();
+    if m == 0 {
+        return Vec::new();
+    }
+    let alpha = forward(emissions, chain);
+    let mut rng = fastrand::Rng::with_seed(0x5eed_5eed);
+    let draw = |logw: &[f64], rng: &mut fastrand::Rng| -> usize {
+        let z = log_sum_exp(logw);
+        let mut u = rng.f64();
+        for (k, w) in logw.iter().enumerate() {
+            u -= (w - z).exp();
+            if u <= 0.0 {
+                return k;
+            }
+        }
+        n - 1
+    };
+    (0..count)
+        .map(|_| {
+            let mut path = vec![0; m];
+            path[m - 1] = draw(&alpha[m - 1], &mut rng);
+            for i in (0..m - 1).rev() {
+                let next = path[i + 1];
+                let w: Vec<f64> = (0..n).map(|j| alpha[i][j] + chain.trans[j][next]).collect();
+                path[i] = draw(&w, &mut rng);
+            }
+            path
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: usize, stay: f64) -> Chain {
+        let trans = (0..n)
+            .map(|j| {
+                (0..n)
+                    .map(|k| {
+                        if j == k {
+                            stay.ln()
+                        } else {
+                            ((1.0 - stay) / (n - 1) as f64).ln()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Chain {
+            start: vec![(1.0 / n as f64).ln(); n],
+            trans,
+        }
+    }
+
+    #[test]
+    fn viterbi_stays_without_evidence_and_moves_with_it() {
+        let e = vec![
+            vec![0.0, 3.0, 0.0],
+            vec![0.0, 0.0, 0.0],
+            vec![0.0, 0.0, 3.0],
+        ];
+        assert_eq!(viterbi(&e, &chain(3, 0.8)), vec![1, 1, 2]);
+    }
+
+    #[test]
+    fn marginals_are_distributions_and_follow_the_evidence() {
+        let e = vec![vec![2.0, 0.0], vec![0.0, 0.0], vec![0.0, 2.0]];
+        let m = marginals(&e, &chain(2, 0.7));
+        for row in &m {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        }
+        assert!(m[0][0] > 0.8 && m[2][1] > 0.8, "{m:?}");
+        // the unit without evidence is genuinely uncertain
+        assert!(m[1][0] > 0.3 && m[1][0] < 0.7, "{m:?}");
+    }
+
+    #[test]
+    fn sampled_paths_agree_with_the_marginals() {
+        let e = vec![vec![2.0, 0.0], vec![0.0, 0.0], vec![0.0, 2.0]];
+        let c = chain(2, 0.7);
+        let m = marginals(&e, &c);
+        let paths = sample_paths(&e, &c, 4000);
+        let freq = paths.iter().filter(|p| p[1] == 0).count() as f64 / 4000.0;
+        assert!((freq - m[1][0]).abs() < 0.03, "{freq} vs {}", m[1][0]);
+        // deterministic
+        assert_eq!(paths, sample_paths(&e, &c, 4000));
+    }
+
+    #[test]
+    fn position_bumps_peak_at_their_centre() {
+        let f = position_features(0.5);
+        assert!((f[5] - 1.0).abs() < 1e-6);
+        assert!(f[0] < 1e-4 && f[10] < 1e-4);
+    }
+
+    #[test]
+    fn the_embedded_model_fits_its_frameworks() {
+        let m = StepModel::builtin();
+        assert_eq!(
+            m.framework(Framework::WorkingBackwards).steps(),
+            Step::WORKING_BACKWARDS
+        );
+        assert_eq!(m.framework(Framework::Star).steps(), Step::STAR);
+        for t in QuestionType::ALL {
+            let f = m.framework(t.framework());
+            let allowed = f.allowed(t);
+            assert_eq!(allowed.len(), t.steps().len());
+            let c = f.chain(t, &allowed);
+            assert!((c.start.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
+        }
+    }
+}
