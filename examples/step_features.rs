@@ -105,10 +105,11 @@ fn main() -> anyhow::Result<()> {
                     let mut row = json!({
                         "text": u.text, "start_s": u.start_s, "end_s": u.end_s, "at": u.at,
                         "label": label,
-                        "cues": UnitFeatures::vector(&units, i, Reader::Cues),
+                        "cues": UnitFeatures::vector(&units, i, Reader::Cues, qtype),
                     });
                     if encoder.is_some() {
-                        row["sentence"] = json!(UnitFeatures::vector(&units, i, Reader::Sentence));
+                        row["sentence"] =
+                            json!(UnitFeatures::vector(&units, i, Reader::Sentence, qtype));
                     }
                     row
                 })

@@ -3,22 +3,29 @@
 
 Input: the units of labelled answers with their features, as dumped by
 `cargo run --release --example step_features -- --encoder models/all-MiniLM-L6-v2 SET...`
-(one JSON line per answer). Only training answers (samples/training, as perfect transcripts made by
-scripts/script_transcript.py) go in; the development set may be given with --dev to print figures;
-the held-out and generalization sets are never read here.
+(one JSON line per answer). The training answers (samples/training, as perfect transcripts made by
+scripts/script_transcript.py) are learned from; the validation set (samples/validation, written and
+labelled like the generalization set by other people) picks the regularization and the emission
+weight and is never learned from; the development set may be given with --dev to print figures.
+The held-out and generalization sets are never read here.
 
 What is learned, per framework (Working Backwards, STAR):
 - two multinomial logistic regressions giving P(step | unit): `sentence` (the unit's embedding, its
-  neighbours', cue evidence, word model, position) and `cues` (the same without embeddings); the
-  regularization is picked by cross-validation over answers (each fold leaves out one writer's answers);
+  neighbours', cue evidence, word model, position, question type) and `cues` (the same without
+  embeddings); the regularization is picked on the validation set;
 - the step prior, and per question type the start and transition probabilities between units,
   counted on the labelled answers (add-one smoothing, backed off to the framework's counts so a
   rare type borrows from the others);
 - the emission weight of each reader (how much the classifier counts against the transitions),
-  picked by cross-validation on decoded step-time accuracy;
-- a few example sentences per step (well-classified, from different answers) for `--explain`.
+  picked on the validation set's decoded step-time accuracy;
+- the temperature that calibrates the confidences, on the validation set;
+- a few example sentences per step (well-classified, from different answers) for `--explain`;
+- with --questions, the question-type classifier: a logistic regression over a question's embedding
+  and which types' phrase patterns it matches (dumped by `cargo run --release --example
+  question_features -- models/all-MiniLM-L6-v2 src/questions/bank.toml samples/questions/train.toml`).
 
-usage: scripts/train_step_model.py TRAIN.jsonl [--dev DEV.jsonl] [--out src/analysis/step_model.json]
+usage: scripts/train_step_model.py TRAIN.jsonl --validation VAL.jsonl --questions Q.jsonl [--dev DEV.jsonl]
+       [--out src/analysis/step_model.json]
 Needs numpy and scikit-learn (scripts/requirements-train.txt).
 """
 import argparse
@@ -41,8 +48,9 @@ TYPE_STEPS = {
     "estimation": ["classify", "customer", "pain", "capabilities", "risks", "thesis"],
 }
 READERS = ["sentence", "cues"]
-C_GRID = {"sentence": [0.1, 0.3, 1.0, 3.0], "cues": [0.5, 2.0, 8.0]}
+C_GRID = {"sentence": [1.0, 3.0, 10.0, 30.0], "cues": [0.5, 2.0, 8.0, 32.0]}
 WEIGHT_GRID = [0.4, 0.6, 0.8, 1.0, 1.3, 1.6]
+TEMPERATURE_GRID = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2]
 BACKOFF = 8.0  # pseudo-counts of the framework's transition row given to each type's row
 
 
@@ -111,6 +119,27 @@ def viterbi(em, log_start, log_trans):
 
 def decode(answer, log_post, prior, weight, start, trans, steps):
     """Decode one answer from per-unit log P(step | unit); returns step indexes (framework order)."""
+    em, ls, lt, idx = problem(answer, log_post, prior, weight, start, trans, steps)
+    return [idx[k] for k in viterbi(em, ls, lt)]
+
+
+def marginals(em, log_start, log_trans):
+    """P(state_i = k | all units), forward-backward in log space."""
+    m, n = em.shape
+    alpha = np.zeros((m, n))
+    beta = np.zeros((m, n))
+    alpha[0] = log_start + em[0]
+    for i in range(1, m):
+        alpha[i] = np.logaddexp.reduce(alpha[i - 1][:, None] + log_trans, axis=0) + em[i]
+    for i in range(m - 2, -1, -1):
+        beta[i] = np.logaddexp.reduce(log_trans + em[i + 1] + beta[i + 1], axis=1)
+    post = alpha + beta
+    return np.exp(post - np.logaddexp.reduce(post, axis=1, keepdims=True))
+
+
+def problem(answer, log_post, prior, weight, start, trans, steps):
+    """The decoding problem of one answer over its type's steps: emissions, start, transitions and
+    the step indexes (framework order) of its states."""
     idx = allowed(answer["type"], steps)
     lp = log_post[:, idx]
     lp = lp - np.logaddexp.reduce(lp, axis=1, keepdims=True)
@@ -120,7 +149,28 @@ def decode(answer, log_post, prior, weight, start, trans, steps):
     ls = ls[idx] - np.logaddexp.reduce(ls[idx])
     lt = lt[np.ix_(idx, idx)]
     lt = lt - np.logaddexp.reduce(lt, axis=1, keepdims=True)
-    return [idx[k] for k in viterbi(em, ls, lt)]
+    return em, ls, lt, idx
+
+
+def calibrate(answers, posts, prior, weight, start, trans, steps):
+    """The temperature that makes the decoded confidences honest: every log-potential (emissions
+    and transitions) is multiplied by it for the marginals, which leaves the best path unchanged
+    and sharpens or softens how sure the model says it is. Picked to minimize the time-weighted
+    negative log-likelihood of the true steps on the validation set."""
+    best = None
+    for t in TEMPERATURE_GRID:
+        nll = total = 0.0
+        for a, lp in zip(answers, posts):
+            em, ls, lt, idx = problem(a, lp, prior, weight, start, trans, steps)
+            mg = marginals(t * em, t * ls, t * lt)
+            for u, row in zip(a["units"], mg):
+                d = u["end_s"] - u["start_s"]
+                k = idx.index(steps.index(u["label"])) if steps.index(u["label"]) in idx else None
+                nll -= d * np.log(max(row[k], 1e-6) if k is not None else 1e-6)
+                total += d
+        if best is None or nll < best[0]:
+            best = (nll, t)
+    return best[1]
 
 
 def time_accuracy(answers, paths, steps):
@@ -152,61 +202,45 @@ def log_posterior(X, W, b):
     return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
 
 
-def folds(answers):
-    """Leave one corpus out: every fold is all the answers of one writer (or writing session),
-    so the figures say how the model does on a writer it has never seen."""
-    sets = sorted({a["set"] for a in answers})
-    return [[i for i, a in enumerate(answers) if a["set"] == s] for s in sets]
-
-
-def cross_validate(answers, steps, reader, C):
-    """Out-of-fold log posteriors for every answer."""
-    n = len(steps)
-    out = [None] * len(answers)
-    for test in folds(answers):
-        train = [a for i, a in enumerate(answers) if i not in set(test)]
-        W, b = fit(matrix(train, reader), labels(train, steps), C, n)
-        for i in test:
-            out[i] = log_posterior(np.array([u[reader] for u in answers[i]["units"]]), W, b)
-    return out
-
-
-def train_framework(answers, dev, steps):
+def train_framework(answers, validation, dev, steps):
     n = len(steps)
     y = labels(answers, steps)
     prior = np.bincount(y, minlength=n).astype(float) + 1.0
     prior /= prior.sum()
     start, trans = chain_counts(answers, steps)
-    classifiers, weights = {}, {}
-    oof_sentence = None
+    classifiers, weights, temperatures, figures = {}, {}, {}, {}
     for reader in READERS:
         best = None
         for C in C_GRID[reader]:
-            oof = cross_validate(answers, steps, reader, C)
+            W, b = fit(matrix(answers, reader), y, C, n)
+            posts = [log_posterior(np.array([u[reader] for u in a["units"]]), W, b) for a in validation]
             for w in WEIGHT_GRID:
-                paths = [decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(answers, oof)]
-                acc, _ = time_accuracy(answers, paths, steps)
+                paths = [decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(validation, posts)]
+                acc, _ = time_accuracy(validation, paths, steps)
                 if best is None or acc > best[0]:
-                    best = (acc, C, w, oof)
-        acc, C, w, oof = best
-        print(f"  {reader:<9} C={C} weight={w}: cross-validated step-time accuracy {acc*100:.1f}%")
-        W, b = fit(matrix(answers, reader), y, C, n)
+                    best = (acc, C, w, W, b)
+        acc, C, w, W, b = best
+        posts = [log_posterior(np.array([u[reader] for u in a["units"]]), W, b) for a in validation]
+        t = calibrate(validation, posts, prior, w, start, trans, steps)
+        print(f"  {reader:<9} C={C} weight={w} temperature={t}: validation step-time accuracy {acc*100:.1f}% ({len(validation)} answers)")
         classifiers[reader] = (W, b)
         weights[reader] = w
-        if reader == "sentence":
-            oof_sentence = oof
+        temperatures[reader] = t
+        figures[reader] = acc
         if dev:
             paths = [decode(a, log_posterior(np.array([u[reader] for u in a["units"]]), W, b), prior, w, start, trans, steps) for a in dev]
             dacc, _ = time_accuracy(dev, paths, steps)
             print(f"  {reader:<9} development set: {dacc*100:.1f}% ({len(dev)} answers)")
-    examples = pick_examples(answers, oof_sentence, steps)
-    return prior, start, trans, classifiers, weights, examples
+    W, b = classifiers["sentence"]
+    own = [log_posterior(np.array([u["sentence"] for u in a["units"]]), W, b) for a in answers]
+    examples = pick_examples(answers, own, steps)
+    return prior, start, trans, classifiers, weights, temperatures, examples
 
 
-def pick_examples(answers, oof, steps, per_step=12):
+def pick_examples(answers, posteriors, steps, per_step=12):
     """Well-classified sentences of 6-30 words, at most one per answer and step."""
     cands = defaultdict(list)
-    for a, lp in zip(answers, oof):
+    for a, lp in zip(answers, posteriors):
         for u, row in zip(a["units"], lp):
             k = steps.index(u["label"])
             words = len(u["text"].split())
@@ -225,6 +259,26 @@ def pick_examples(answers, oof, steps, per_step=12):
     return out
 
 
+QUESTION_TYPES = ["product_sense", "strategy", "prioritization", "estimation", "behavioral"]
+QUESTION_C = [1.0, 3.0, 10.0, 30.0]
+
+
+def train_questions(path):
+    from sklearn.model_selection import cross_val_score
+    rows = [json.loads(line) for line in open(path)]
+    X = np.array([r["x"] for r in rows])
+    y = np.array([QUESTION_TYPES.index(r["type"]) for r in rows])
+    scores = {C: cross_val_score(LogisticRegression(C=C, max_iter=5000), X, y, cv=5).mean() for C in QUESTION_C}
+    C = max(scores, key=scores.get)
+    print(f"questions: {len(rows)} wordings, C={C}: cross-validated type accuracy {scores[C]*100:.1f}%")
+    m = LogisticRegression(C=C, max_iter=5000).fit(X, y)
+    return {
+        "types": QUESTION_TYPES,
+        "weights": [rounded(row) for row in m.coef_],
+        "bias": rounded(m.intercept_),
+    }
+
+
 def rounded(x, digits=5):
     return [round(float(v), digits) for v in x]
 
@@ -232,25 +286,28 @@ def rounded(x, digits=5):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("train")
+    ap.add_argument("--validation", required=True)
     ap.add_argument("--dev")
+    ap.add_argument("--questions", required=True)
     ap.add_argument("--out", default="src/analysis/step_model.json")
     args = ap.parse_args()
     train = load(args.train)
     dev = load(args.dev) if args.dev else []
+    validation = load(args.validation)
     model = {"schema": "paceback.step-model/1", "trained_on": f"{len(train)} labelled answers", "frameworks": {}}
     for fw, steps in FRAMEWORKS.items():
         answers = [a for a in train if a["framework"] == fw]
         print(f"{fw}: {len(answers)} answers, {sum(len(a['units']) for a in answers)} units")
-        prior, start, trans, classifiers, weights, examples = train_framework(
-            answers, [a for a in dev if a["framework"] == fw], steps)
+        prior, start, trans, classifiers, weights, temperatures, examples = train_framework(
+            answers, [a for a in validation if a["framework"] == fw], [a for a in dev if a["framework"] == fw], steps)
         n = len(steps)
         chains = {t: chain(start, trans, t, n) for t in TYPES[fw]}
         model["frameworks"][fw] = {
             "steps": steps,
             "classifiers": {
                 r: {
-                    "inputs": ["embedding", "previous", "next", "cues", "content", "position"] if r == "sentence"
-                    else ["cues", "content", "position"],
+                    "inputs": ["embedding", "previous", "next", "cues", "content", "position", "type"] if r == "sentence"
+                    else ["cues", "content", "position", "type"],
                     "weights": [rounded(row) for row in W],
                     "bias": rounded(b),
                 }
@@ -258,10 +315,12 @@ def main():
             },
             "prior": rounded(prior, 6),
             "emission_weight": weights,
+            "temperature": temperatures,
             "start": {t: rounded(c[0], 4) for t, c in chains.items()},
             "transitions": {t: [rounded(row, 4) for row in c[1]] for t, c in chains.items()},
             "examples": examples,
         }
+    model["question_types"] = train_questions(args.questions)
     with open(args.out, "w") as f:
         json.dump(model, f, indent=1)
         f.write("\n")

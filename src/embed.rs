@@ -9,13 +9,14 @@
 //! arrive, only ever embeds each sentence once.
 
 use std::collections::HashMap;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, anyhow};
 use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_nn::{LayerNorm, Module, VarBuilder};
+use candle_transformers::models::bert::{BertEncoder, Config};
 
 /// Length of an embedding.
 pub const DIM: usize = 384;
@@ -25,7 +26,7 @@ pub const DIM: usize = 384;
 const MAX_TOKENS: usize = 128;
 
 /// Sentences embedded in one forward pass (sorted by length so little padding is computed).
-const BATCH: usize = 16;
+const BATCH: usize = 8;
 
 /// Anything that turns sentences into unit-length vectors: the real model, or a fake in tests.
 pub trait Embedder: Send + Sync {
@@ -34,11 +35,46 @@ pub trait Embedder: Send + Sync {
 }
 
 /// all-MiniLM-L6-v2 on the CPU.
+///
+/// The encoder layers are read into memory (42 MB); the word-embedding table (47 MB, one row per
+/// vocabulary entry) stays in the memory-mapped file and only the rows of the words actually
+/// spoken are touched.
 pub struct SentenceModel {
-    bert: BertModel,
+    encoder: BertEncoder,
+    /// Position embeddings plus the (single) token type embedding, one row per position.
+    positions: Tensor,
+    norm: LayerNorm,
+    words: WordTable,
     tokenizer: tokenizers::Tokenizer,
     cache: Mutex<HashMap<String, Arc<[f32]>>>,
 }
+
+/// The word-embedding rows, read from the mapped safetensors file.
+struct WordTable {
+    map: memmap2::Mmap,
+    /// Byte offset of row 0.
+    start: usize,
+    rows: usize,
+}
+
+impl WordTable {
+    fn row(&self, id: u32) -> anyhow::Result<&[u8]> {
+        let id = id as usize;
+        anyhow::ensure!(id < self.rows, "token id {id} outside the vocabulary");
+        let at = self.start + id * DIM * 4;
+        Ok(&self.map[at..at + DIM * 4])
+    }
+}
+
+/// A tensor's entry in a safetensors header.
+#[derive(serde::Deserialize)]
+struct Entry {
+    dtype: String,
+    shape: Vec<usize>,
+    data_offsets: [usize; 2],
+}
+
+const WORD_TABLE: &str = "embeddings.word_embeddings.weight";
 
 impl SentenceModel {
     /// Load `model.safetensors` and `tokenizer.json` from `dir`.
@@ -46,12 +82,68 @@ impl SentenceModel {
         let device = Device::Cpu;
         let config: Config = serde_json::from_str(crate::model::sentence::CONFIG)
             .context("built-in BERT configuration")?;
-        // Load into owned tensors (the file's mapping is released afterwards) rather than keep a
-        // memory map beside a converted copy.
-        let weights = candle_core::safetensors::load(dir.join("model.safetensors"), &device)
-            .with_context(|| format!("cannot read {}", dir.join("model.safetensors").display()))?;
-        let vb = VarBuilder::from_tensors(weights, DType::F32, &device);
-        let bert = BertModel::load(vb, &config).context("the weights do not fit a BERT model")?;
+        let path = dir.join("model.safetensors");
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        // SAFETY: the file is only read; paceback installs it and never rewrites it in place.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .with_context(|| format!("cannot map {}", path.display()))?;
+        anyhow::ensure!(map.len() >= 8, "{} is truncated", path.display());
+        let header_len = u64::from_le_bytes(map[..8].try_into().expect("8 bytes")) as usize;
+        let data = 8usize
+            .checked_add(header_len)
+            .filter(|&d| d <= map.len())
+            .with_context(|| format!("{} has a damaged header", path.display()))?;
+        let header: HashMap<String, serde_json::Value> = serde_json::from_slice(&map[8..data])
+            .with_context(|| format!("{} has a damaged header", path.display()))?;
+        let mut tensors = HashMap::new();
+        let mut words = None;
+        for (name, value) in header {
+            if name == "__metadata__"
+                || name.ends_with("position_ids")
+                || name.starts_with("pooler")
+            {
+                continue;
+            }
+            let e: Entry = serde_json::from_value(value)
+                .with_context(|| format!("{} has a damaged entry for {name}", path.display()))?;
+            anyhow::ensure!(e.dtype == "F32", "{name} is {}, expected F32", e.dtype);
+            let [a, b] = e.data_offsets;
+            anyhow::ensure!(
+                a <= b && data + b <= map.len() && b - a == e.shape.iter().product::<usize>() * 4,
+                "{} is truncated or damaged at {name}",
+                path.display()
+            );
+            if name == WORD_TABLE {
+                anyhow::ensure!(e.shape.get(1) == Some(&DIM), "{name} has the wrong width");
+                words = Some((data + a, e.shape[0]));
+                continue;
+            }
+            // Read, not through the map: mapped pages would stay resident beside the copy.
+            let mut bytes = vec![0u8; b - a];
+            file.read_exact_at(&mut bytes, (data + a) as u64)?;
+            let values: Vec<f32> = bytes
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .collect();
+            tensors.insert(name, Tensor::from_vec(values, e.shape, &device)?);
+        }
+        let (start, rows) =
+            words.with_context(|| format!("{} has no {WORD_TABLE}", path.display()))?;
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
+        let encoder = BertEncoder::load(vb.pp("encoder"), &config)
+            .context("the weights do not fit all-MiniLM-L6-v2")?;
+        let norm =
+            candle_nn::layer_norm(DIM, config.layer_norm_eps, vb.pp("embeddings.LayerNorm"))?;
+        let positions = vb
+            .get(
+                (config.max_position_embeddings, DIM),
+                "embeddings.position_embeddings.weight",
+            )?
+            .broadcast_add(
+                &vb.get((2, DIM), "embeddings.token_type_embeddings.weight")?
+                    .get(0)?,
+            )?;
         let mut tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| anyhow!("cannot read {}: {e}", dir.join("tokenizer.json").display()))?;
         // The shipped tokenizer pads every sentence to 128 tokens; padding is done per batch here.
@@ -63,7 +155,10 @@ impl SentenceModel {
             }))
             .map_err(|e| anyhow!("{e}"))?;
         Ok(SentenceModel {
-            bert,
+            encoder,
+            positions,
+            norm,
+            words: WordTable { map, start, rows },
             tokenizer,
             cache: Mutex::new(HashMap::new()),
         })
@@ -80,21 +175,29 @@ impl SentenceModel {
             .max()
             .unwrap_or(0);
         let n = encodings.len();
-        let mut ids = Vec::with_capacity(n * len);
-        let mut mask = Vec::with_capacity(n * len);
-        for e in &encodings {
-            let k = e.get_ids().len();
-            ids.extend_from_slice(e.get_ids());
-            ids.resize(ids.len() + len - k, 0);
-            mask.extend(std::iter::repeat_n(1u32, k));
-            mask.resize(mask.len() + len - k, 0);
+        let mut rows = vec![0f32; n * len * DIM];
+        let mut mask = vec![0f32; n * len];
+        for (b, e) in encodings.iter().enumerate() {
+            for (t, &id) in e.get_ids().iter().enumerate() {
+                let out = &mut rows[(b * len + t) * DIM..][..DIM];
+                for (v, c) in out.iter_mut().zip(self.words.row(id)?.chunks_exact(4)) {
+                    *v = f32::from_le_bytes(c.try_into().expect("4 bytes"));
+                }
+                mask[b * len + t] = 1.0;
+            }
         }
         let device = Device::Cpu;
-        let ids = Tensor::from_vec(ids, (n, len), &device)?;
+        let hidden = Tensor::from_vec(rows, (n, len, DIM), &device)?
+            .broadcast_add(&self.positions.narrow(0, 0, len)?)?;
+        let hidden = self.norm.forward(&hidden)?;
         let mask = Tensor::from_vec(mask, (n, len), &device)?;
-        let hidden = self.bert.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
+        // 0 where a token is real, a very large negative number on padding (as BERT does).
+        let extended = ((mask.ones_like()? - &mask)? * f64::from(f32::MIN))?
+            .unsqueeze(1)?
+            .unsqueeze(1)?;
+        let hidden = self.encoder.forward(&hidden, &extended)?;
         // Mean over the real tokens, then unit length (the sentence-transformers pipeline).
-        let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+        let m = mask.unsqueeze(2)?;
         let mean = hidden
             .broadcast_mul(&m)?
             .sum(1)?

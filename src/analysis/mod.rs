@@ -186,7 +186,7 @@ pub fn analyze_segmented(
 ) -> (Analysis, Option<segment::Segmentation>) {
     let words = &input.words;
     let (qtype, type_source) =
-        question::resolve(input.qtype, input.question.as_deref(), words, lex);
+        question::resolve(input.qtype, input.question.as_deref(), words, lex, encoder);
     let framework = qtype.framework();
     let segmentation = match &input.given_steps {
         Some(_) => None,

@@ -1,11 +1,17 @@
 //! Which kind of question an answer is for: `--type`, else the question's wording, else what the
 //! speaker said ("this is a strategy question"), else product sense.
+//!
+//! The wording is read by a classifier over the question's sentence embedding and which type's
+//! phrase patterns it matches (trained on labelled question wordings, `scripts/train_step_model.py`);
+//! without the sentence model, the first type whose patterns match wins.
 
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::Lexicon;
 use super::phrases::normalize_all;
+use super::stepmodel::StepModel;
 use super::steps::QuestionType;
+use crate::embed::Embedder;
 use crate::transcript::Word;
 
 /// Where the type came from (`type_source` in the JSON).
@@ -18,12 +24,43 @@ pub enum TypeSource {
     Default,
 }
 
-/// The type from the question text, trying the most specific types first.
-pub fn from_question(text: &str, lex: &Lexicon) -> Option<QuestionType> {
+/// Which types' phrase patterns the question matches, in [`QuestionType::ALL`] order.
+pub fn pattern_matches(text: &str, lex: &Lexicon) -> [bool; 5] {
     let words = normalize_all(&text.split_whitespace().collect::<Vec<_>>());
+    QuestionType::ALL.map(|t| {
+        lex.question_types
+            .iter()
+            .any(|(u, patterns)| *u == t && patterns.iter().any(|p| p.is_match(&words)))
+    })
+}
+
+/// The features the question classifier reads: the embedding, then one per type whose patterns
+/// match.
+pub fn features(embedding: &[f32], matches: [bool; 5]) -> Vec<f32> {
+    let mut x = embedding.to_vec();
+    x.extend(matches.map(|m| if m { 1.0 } else { 0.0 }));
+    x
+}
+
+/// The type from the question text: the classifier with the sentence model, else the first type
+/// (most specific first) whose patterns match.
+pub fn from_question(
+    text: &str,
+    lex: &Lexicon,
+    encoder: Option<&dyn Embedder>,
+) -> Option<QuestionType> {
+    let matches = pattern_matches(text, lex);
+    if let Some(e) = encoder
+        && !text.trim().is_empty()
+        && let Ok(v) = e.embed(&[text.trim()])
+    {
+        return StepModel::builtin()
+            .question_classifier()
+            .classify(&features(&v[0], matches));
+    }
     lex.question_types
         .iter()
-        .find(|(_, patterns)| patterns.iter().any(|p| p.is_match(&words)))
+        .find(|(t, _)| matches[QuestionType::ALL.iter().position(|u| u == t).unwrap_or(0)])
         .map(|(t, _)| *t)
 }
 
@@ -59,11 +96,12 @@ pub fn resolve(
     question: Option<&str>,
     words: &[Word],
     lex: &Lexicon,
+    encoder: Option<&dyn Embedder>,
 ) -> (QuestionType, TypeSource) {
     if let Some(t) = flag {
         return (t, TypeSource::Flag);
     }
-    if let Some(t) = question.and_then(|q| from_question(q, lex)) {
+    if let Some(t) = question.and_then(|q| from_question(q, lex, encoder)) {
         return (t, TypeSource::Question);
     }
     if let Some(t) = spoken(words, lex) {
@@ -116,10 +154,10 @@ mod tests {
                 ProductSense,
             ),
         ] {
-            assert_eq!(from_question(q, &lex), Some(want), "{q}");
+            assert_eq!(from_question(q, &lex, None), Some(want), "{q}");
         }
         assert_eq!(
-            from_question("Let's talk about long-term stays.", &lex),
+            from_question("Let's talk about long-term stays.", &lex, None),
             None
         );
     }
@@ -145,19 +183,19 @@ mod tests {
             .map(|(i, w)| Word::new(*w, i as f64, i as f64 + 0.2))
             .collect();
         assert_eq!(
-            resolve(Some(Strategy), Some("How many?"), &said, &lex),
+            resolve(Some(Strategy), Some("How many?"), &said, &lex, None),
             (Strategy, TypeSource::Flag)
         );
         assert_eq!(
-            resolve(None, Some("Rank these."), &said, &lex),
+            resolve(None, Some("Rank these."), &said, &lex, None),
             (Prioritization, TypeSource::Question)
         );
         assert_eq!(
-            resolve(None, Some("Hmm."), &said, &lex),
+            resolve(None, Some("Hmm."), &said, &lex, None),
             (Estimation, TypeSource::Spoken)
         );
         assert_eq!(
-            resolve(None, None, &[], &lex),
+            resolve(None, None, &[], &lex, None),
             (ProductSense, TypeSource::Default)
         );
     }

@@ -173,7 +173,7 @@ pub struct UnitFeatures {
 
 impl UnitFeatures {
     /// The feature vector for `reader`, in the classifier's input order.
-    pub fn vector(all: &[UnitFeatures], i: usize, reader: Reader) -> Vec<f32> {
+    pub fn vector(all: &[UnitFeatures], i: usize, reader: Reader, qtype: QuestionType) -> Vec<f32> {
         let u = &all[i];
         let mut x = Vec::with_capacity(3 * DIM + 32);
         if reader == Reader::Sentence {
@@ -190,6 +190,7 @@ impl UnitFeatures {
         x.extend(u.cues.iter().map(|e| e.score as f32));
         x.extend(u.content.iter().map(|p| *p as f32));
         x.extend_from_slice(&position_features(u.at));
+        x.extend(QuestionType::ALL.map(|t| if t == qtype { 1.0 } else { 0.0 }));
         x
     }
 }
@@ -361,13 +362,16 @@ pub fn segment(
     let allowed = model.allowed(qtype);
     let steps: Vec<Step> = allowed.iter().map(|&k| model.steps()[k]).collect();
     let features: Vec<Vec<f32>> = (0..units.len())
-        .map(|i| UnitFeatures::vector(&units, i, reader))
+        .map(|i| UnitFeatures::vector(&units, i, reader, qtype))
         .collect();
     let emissions = model.emissions(reader, &features, &allowed);
     let chain = model.chain(qtype, &allowed);
     let path: Vec<usize> = stepmodel::viterbi(&emissions, &chain);
-    let marginals = stepmodel::marginals(&emissions, &chain);
-    let samples = stepmodel::sample_paths(&emissions, &chain, SAMPLES);
+    // Probabilities from calibrated potentials (the best path is the same either way).
+    let t = model.temperature(reader);
+    let (calibrated, calibrated_chain) = (stepmodel::scaled(&emissions, t), chain.scaled(t));
+    let marginals = stepmodel::marginals(&calibrated, &calibrated_chain);
+    let samples = stepmodel::sample_paths(&calibrated, &calibrated_chain, SAMPLES);
     let label = |row: &[f64]| -> Vec<(Step, f64)> {
         steps.iter().copied().zip(row.iter().copied()).collect()
     };

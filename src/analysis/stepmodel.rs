@@ -4,7 +4,7 @@
 //! Trained by `scripts/train_step_model.py` on labelled answers (samples/training) and embedded as
 //! data (`step_model.json`). Two classifiers per framework, both multinomial logistic regression:
 //! - `sentence`: the sentence's embedding (what it means), its neighbours' embeddings, the cue
-//!   lexicon's evidence, the word model's P(step) and where in the answer it falls;
+//!   lexicon's evidence, the word model's P(step), where in the answer it falls and the question type;
 //! - `cues`: the same without embeddings, used when the sentence model is not installed.
 //!
 //! Their P(step | sentence) feed a hidden Markov model whose start and transition probabilities
@@ -48,6 +48,9 @@ struct RawFramework {
     classifiers: HashMap<String, RawClassifier>,
     prior: Vec<f64>,
     emission_weight: HashMap<String, f64>,
+    /// Per reader: the factor on every log-potential that calibrates the confidences.
+    #[serde(default)]
+    temperature: HashMap<String, f64>,
     /// Per question type: log P(first step), log P(next | previous).
     start: HashMap<String, Vec<f64>>,
     transitions: HashMap<String, Vec<Vec<f64>>>,
@@ -59,6 +62,38 @@ struct RawFramework {
 #[derive(Deserialize)]
 struct RawModel {
     frameworks: HashMap<String, RawFramework>,
+    question_types: RawQuestions,
+}
+
+#[derive(Deserialize)]
+struct RawQuestions {
+    types: Vec<String>,
+    weights: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+}
+
+/// The question-type classifier: a question's embedding and pattern matches to its type.
+pub struct QuestionClassifier {
+    types: Vec<QuestionType>,
+    linear: Classifier,
+}
+
+impl QuestionClassifier {
+    /// The likeliest type; None for a feature vector of the wrong length.
+    pub fn classify(&self, x: &[f32]) -> Option<QuestionType> {
+        if self
+            .linear
+            .weights
+            .first()
+            .is_none_or(|w| w.len() != x.len())
+        {
+            return None;
+        }
+        let all: Vec<usize> = (0..self.types.len()).collect();
+        let lp = self.linear.log_posterior(x, &all);
+        let best = (0..lp.len()).max_by(|&a, &b| lp[a].total_cmp(&lp[b]))?;
+        Some(self.types[best])
+    }
 }
 
 /// A linear classifier over a feature vector.
@@ -93,6 +128,7 @@ pub struct FrameworkModel {
     pub cues: Classifier,
     log_prior: Vec<f64>,
     emission_weight: HashMap<String, f64>,
+    temperature: HashMap<String, f64>,
     start: HashMap<QuestionType, Vec<f64>>,
     transitions: HashMap<QuestionType, Vec<Vec<f64>>>,
     examples: Vec<(Step, String)>,
@@ -120,6 +156,7 @@ impl Reader {
 pub struct StepModel {
     working_backwards: FrameworkModel,
     star: FrameworkModel,
+    questions: QuestionClassifier,
 }
 
 fn parse_framework(raw: RawFramework) -> FrameworkModel {
@@ -150,6 +187,7 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
     FrameworkModel {
         log_prior: raw.prior.iter().map(|p| p.ln()).collect(),
         emission_weight: raw.emission_weight,
+        temperature: raw.temperature,
         start: by_type(raw.start),
         transitions: raw
             .transitions
@@ -181,11 +219,30 @@ impl StepModel {
                         .unwrap_or_else(|| panic!("step model has `{key}`")),
                 )
             };
+            let working_backwards = take("working_backwards");
+            let star = take("star");
+            let q = raw.question_types;
             StepModel {
-                working_backwards: take("working_backwards"),
-                star: take("star"),
+                working_backwards,
+                star,
+                questions: QuestionClassifier {
+                    types: q
+                        .types
+                        .iter()
+                        .map(|t| t.parse().expect("step model names known types"))
+                        .collect(),
+                    linear: Classifier {
+                        inputs: vec!["embedding".into(), "patterns".into()],
+                        weights: q.weights,
+                        bias: q.bias,
+                    },
+                },
             }
         })
+    }
+
+    pub fn question_classifier(&self) -> &QuestionClassifier {
+        &self.questions
     }
 
     pub fn framework(&self, framework: Framework) -> &FrameworkModel {
@@ -251,6 +308,13 @@ impl FrameworkModel {
             .collect()
     }
 
+    /// The calibration temperature of `reader`'s decoding: multiplying every log-potential by it
+    /// leaves the best sequence as it is and makes the probabilities honest (fitted on the
+    /// validation set so that a step reported at 80% is right about 80% of the time).
+    pub fn temperature(&self, reader: Reader) -> f64 {
+        self.temperature.get(reader.key()).copied().unwrap_or(1.0)
+    }
+
     /// log P(first step) and log P(next | previous) over the allowed steps, renormalized.
     pub fn chain(&self, qtype: QuestionType, allowed: &[usize]) -> Chain {
         let start = &self.start[&qtype];
@@ -274,6 +338,28 @@ impl FrameworkModel {
 pub struct Chain {
     pub start: Vec<f64>,
     pub trans: Vec<Vec<f64>>,
+}
+
+impl Chain {
+    /// Every log probability multiplied by `t` (see [`FrameworkModel::temperature`]).
+    pub fn scaled(&self, t: f64) -> Chain {
+        Chain {
+            start: self.start.iter().map(|v| v * t).collect(),
+            trans: self
+                .trans
+                .iter()
+                .map(|row| row.iter().map(|v| v * t).collect())
+                .collect(),
+        }
+    }
+}
+
+/// Emissions multiplied by `t`.
+pub fn scaled(emissions: &[Vec<f64>], t: f64) -> Vec<Vec<f64>> {
+    emissions
+        .iter()
+        .map(|row| row.iter().map(|v| v * t).collect())
+        .collect()
 }
 
 pub fn log_sum_exp(v: &[f64]) -> f64 {

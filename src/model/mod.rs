@@ -89,7 +89,7 @@ pub struct Installed {
     pub default: bool,
 }
 
-/// Every `ggml-*.bin` in the models folder, sorted by name.
+/// Every `ggml-*.bin` in the models folder, sorted by name, then the sentence model if installed.
 pub fn list(home: &Home) -> anyhow::Result<Vec<Installed>> {
     let dir = home.models_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -120,6 +120,19 @@ pub fn list(home: &Home) -> anyhow::Result<Vec<Installed>> {
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
+    let sentence = dir.join(sentence::NAME);
+    if sentence::is_installed(&sentence) {
+        out.push(Installed {
+            name: sentence::NAME.to_string(),
+            bytes: std::fs::read_dir(&sentence)?
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum(),
+            path: sentence,
+            kind: "sentence model".to_string(),
+            default: true,
+        });
+    }
     Ok(out)
 }
 
