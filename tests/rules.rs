@@ -47,7 +47,7 @@ fn answer(
         qtype: Some(qtype),
         given_steps: Some(bounds),
     };
-    analysis::analyze(&input, &analysis::Lexicon::builtin())
+    analysis::analyze(&input, &analysis::Lexicon::builtin(), None)
 }
 
 fn status(a: &analysis::Analysis, id: &str) -> Option<Status> {

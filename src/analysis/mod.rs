@@ -76,6 +76,12 @@ pub struct AnswerSpan {
 pub struct Shares {
     pub problem_definition: Option<f64>,
     pub solution: Option<f64>,
+    /// Where each share could be (10th–90th percentile over segmentations drawn from the
+    /// segmenter's uncertainty); absent when the steps were given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem_definition_range: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution_range: Option<[f64; 2]>,
 }
 
 /// A timing budget with its light.
@@ -254,14 +260,19 @@ pub fn analyze_segmented(
         let share = |pred: fn(Step) -> bool| {
             Some((timing::seconds(&steps, pred) / answer_s * 1000.0).round() / 1000.0)
         };
+        let range = |r: (f64, f64)| [round3(r.0), round3(r.1)];
         Shares {
             problem_definition: share(Step::is_problem),
             solution: share(Step::is_solution),
+            problem_definition_range: share_ranges.map(|r| range(r.problem)),
+            solution_range: share_ranges.map(|r| range(r.solution)),
         }
     } else {
         Shares {
             problem_definition: None,
             solution: None,
+            problem_definition_range: None,
+            solution_range: None,
         }
     };
 
@@ -318,6 +329,10 @@ pub fn analyze_segmented(
         words: labelled,
     };
     (analysis, segmentation)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 fn budget_report(b: &guidance::Budget, actual_s: f64) -> BudgetReport {

@@ -26,6 +26,11 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let encoder = super::sentence_model(&home, args.json);
     let encoder = encoder.as_ref().map(|e| e as &dyn crate::embed::Embedder);
     let (analysis, segmentation) = analysis::analyze_segmented(&analysis_input, &lexicon, encoder);
+    if let Some(e) = segmentation.as_ref().and_then(|s| s.encoder_error.as_ref()) {
+        eprintln!(
+            "paceback: warning: the sentence model failed ({e}); steps were read from cue phrases only"
+        );
+    }
     let explained = args.explain.then(|| {
         segmentation
             .as_ref()

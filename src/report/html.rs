@@ -77,6 +77,21 @@ fn page(title: &str, body: Markup) -> String {
     .into_string()
 }
 
+/// One of the two key shares: its value coloured by its verdict, and where it could be when the
+/// verdict is borderline.
+fn share_box(a: &Analysis, id: &str, value: f64, range: Option<[f64; 2]>, label: &str) -> Markup {
+    let check = a.checks.iter().find(|c| c.id == id);
+    let class = check.map_or("muted", |c| status_class(c.status).0);
+    let borderline = check.is_some_and(|c| c.borderline);
+    html! {
+        div { div.share.(class) { (format!("{:.0}%", value * 100.0)) }
+              div.muted { (label) }
+              @if let (true, Some([lo, hi])) = (borderline, range) {
+                  div.warn { (format!("borderline: could be {:.0}-{:.0}%", lo * 100.0, hi * 100.0)) }
+              } }
+    }
+}
+
 /// The answer as a bar of steps, with a legend.
 pub fn timeline(a: &Analysis) -> Markup {
     let total = a.answer.duration_s.max(1e-9);
@@ -106,19 +121,18 @@ fn report_body(a: &Analysis) -> Markup {
             (timeline(a))
             @if let (Some(p), Some(s)) = (a.shares.problem_definition, a.shares.solution) {
                 div.shares {
-                    div { div.share.{ (if p >= crate::analysis::guidance::MIN_PROBLEM_SHARE { "pass" } else { "fail" }) } { (format!("{:.0}%", p * 100.0)) }
-                          div.muted { "problem definition (at least 30%)" } }
-                    div { div.share.{ (if s <= crate::analysis::guidance::MAX_SOLUTION_SHARE { "pass" } else { "fail" }) } { (format!("{:.0}%", s * 100.0)) }
-                          div.muted { "solution (at most 40%)" } }
+                    (share_box(a, "problem_share", p, a.shares.problem_definition_range, "problem definition (at least 30%)"))
+                    (share_box(a, "solution_share", s, a.shares.solution_range, "solution (at most 40%)"))
                 }
             }
             h2 { "Steps" }
             table {
-                tr { th { "step" } th.num { "start" } th.num { "time" } th.num { "share" } }
+                tr { th { "step" } th.num { "start" } th.num { "time" } th.num { "share" } th.num title="how likely this stretch is this step" { "sure" } }
                 @for s in &a.steps {
                     tr { td { span.swatch style={ "background:" (step_hex(s.step)) } {} (s.step.label()) }
                          td.num { (clock(s.start_s)) } td.num { (clock(s.duration_s)) }
-                         td.num { (format!("{:.0}%", s.share * 100.0)) } }
+                         td.num { (format!("{:.0}%", s.share * 100.0)) }
+                         td.num.{ (if s.confidence < 0.6 { "warn" } else { "muted" }) } { (format!("{:.0}%", s.confidence * 100.0)) } }
                 }
             }
             h2 { "Timing budgets" }

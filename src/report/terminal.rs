@@ -93,6 +93,9 @@ fn status_mark(style: &Style, status: Status) -> String {
     }
 }
 
+/// Steps reported less sure than this are marked.
+const UNSURE: f64 = 0.6;
+
 /// Width of the timeline bar in characters.
 const BAR: usize = 60;
 
@@ -185,8 +188,8 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
     // Step table.
     let _ = writeln!(
         out,
-        "\n  {:<14} {:>6} {:>6} {:>6}   {:<10} light",
-        "step", "start", "time", "share", "budget"
+        "\n  {:<14} {:>6} {:>6} {:>6} {:>5}   {:<10} light",
+        "step", "start", "time", "share", "sure", "budget"
     );
     for s in &a.steps {
         let (budget, light) = match step_budget(a, s.step) {
@@ -198,35 +201,59 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         } else {
             " ".into()
         };
+        let sure = format!("{:.0}%", s.confidence * 100.0);
+        let sure = if s.confidence < UNSURE {
+            style.paint(&sure, AnsiColors::Yellow)
+        } else {
+            sure
+        };
         let _ = writeln!(
             out,
-            "{mark} {:<14} {:>6} {:>6} {:>5.0}%   {:<10} {}",
+            "{mark} {:<14} {:>6} {:>6} {:>5.0}% {:>5}   {:<10} {}",
             s.step.label(),
             clock(s.start_s),
             clock(s.duration_s),
             s.share * 100.0,
+            sure,
             budget,
             light
         );
     }
+    if a.steps.iter().any(|s| s.confidence < UNSURE) {
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.dim("(sure: how likely each stretch is that step; below 60%, `--explain` shows why it is unsure)")
+        );
+    }
 
-    // The two key shares.
+    // The two key shares, with their verdicts (borderline when the segmentation is unsure).
     if let (Some(p), Some(sol)) = (a.shares.problem_definition, a.shares.solution) {
         let applies = guidance::shares_apply(q.qtype);
-        let verdict = |ok: bool| {
+        let verdict = |id: &str, range: Option<[f64; 2]>| {
             if !applies {
-                style.dim("(informational)")
-            } else {
-                status_mark(style, if ok { Status::Pass } else { Status::Fail })
+                return style.dim("(informational)");
+            }
+            let Some(c) = a.checks.iter().find(|c| c.id == id) else {
+                return String::new();
+            };
+            match (c.borderline, range) {
+                (true, Some([lo, hi])) => format!(
+                    "{} borderline: could be {:.0}-{:.0}%",
+                    status_mark(style, c.status),
+                    lo * 100.0,
+                    hi * 100.0
+                ),
+                _ => status_mark(style, c.status),
             }
         };
         let _ = writeln!(
             out,
             "\n  problem definition {:>4.0}%  (at least 30%) {}\n  solution           {:>4.0}%  (at most 40%)  {}",
             p * 100.0,
-            verdict(p >= guidance::MIN_PROBLEM_SHARE),
+            verdict("problem_share", a.shares.problem_definition_range),
             sol * 100.0,
-            verdict(sol <= guidance::MAX_SOLUTION_SHARE)
+            verdict("solution_share", a.shares.solution_range)
         );
     }
 
@@ -292,10 +319,27 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         d.long_pauses_between_steps
     );
 
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.dim(match a.segmenter {
+            crate::analysis::Segmenter::SentenceModel =>
+                "steps read for meaning (sentence model) and cue phrases",
+            crate::analysis::Segmenter::Cues =>
+                "steps read from cue phrases only: run `paceback model fetch` to install the sentence model, which reads paraphrases",
+            crate::analysis::Segmenter::Given => "steps as given",
+        })
+    );
+
     if verbose {
         let _ = writeln!(out, "\n{}", style.bold("Transcript by step:"));
         for s in &a.steps {
-            let head = format!("[{} {}]", clock(s.start_s), s.step.label());
+            let head = format!(
+                "[{} {} {:.0}%]",
+                clock(s.start_s),
+                s.step.label(),
+                s.confidence * 100.0
+            );
             let head = if style.color {
                 head.color(step_color(s.step)).to_string()
             } else {

@@ -123,3 +123,17 @@ pub fn output_json(cmd: &mut Command) -> serde_json::Value {
     );
     json(&out.stdout)
 }
+
+/// The sentence model for the segmentation tests: `$PACEBACK_SENTENCE_MODEL`, else
+/// `models/all-MiniLM-L6-v2` (installed by `paceback model fetch --dir models`).
+pub fn sentence_model_dir() -> PathBuf {
+    let path = std::env::var_os("PACEBACK_SENTENCE_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("models/all-MiniLM-L6-v2"));
+    assert!(
+        path.join("model.safetensors").is_file(),
+        "no sentence model at {}: run `cargo run --release -- model fetch --dir models` (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
