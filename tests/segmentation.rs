@@ -289,3 +289,104 @@ fn question_types_from_how_interviewers_ask() {
         );
     }
 }
+
+/// A models folder holding the speech model (linked) and, if `sentence`, the sentence model.
+fn models_home(sentence: bool) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let models = home.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::os::unix::fs::symlink(common::model(), models.join("ggml-tiny.en-q8_0.bin")).unwrap();
+    if sentence {
+        let dir = models.join("all-MiniLM-L6-v2");
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["model.safetensors", "tokenizer.json"] {
+            std::os::unix::fs::symlink(common::sentence_model_dir().join(f), dir.join(f)).unwrap();
+        }
+    }
+    home
+}
+
+#[test]
+fn fetch_offline_says_so_and_installs_nothing() {
+    let home = models_home(false);
+    let out = common::paceback(home.path())
+        .args(["model", "fetch"])
+        .env_remove("PACEBACK_SENTENCE_MODEL")
+        .env("PACEBACK_SENTENCE_MODEL_BASE_URL", "http://127.0.0.1:9")
+        .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+        .env("PIP_RETRIES", "0")
+        .env("PIP_TIMEOUT", "2")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot obtain the sentence model"), "{err}");
+    assert!(err.contains("cue phrases only"), "{err}");
+    assert!(err.contains("Hugging Face"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(home.path().join("models"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
+
+#[test]
+fn fetch_with_everything_installed_is_instant() {
+    let home = models_home(true);
+    common::paceback(home.path())
+        .args(["model", "fetch"])
+        .env_remove("PACEBACK_SENTENCE_MODEL")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("all-MiniLM-L6-v2 is already installed"));
+    common::paceback(home.path())
+        .args(["model", "list"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("sentence model"));
+}
+
+#[test]
+fn analyze_reads_sentences_with_the_installed_model() {
+    let home = models_home(true);
+    let transcript = common::repo().join("tests/fixtures/product_sense.transcript.json");
+    let out = common::paceback(home.path())
+        .args(["analyze", "--no-save", "--json", "--transcript"])
+        .arg(&transcript)
+        .env_remove("PACEBACK_SENTENCE_MODEL")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["segmenter"], "sentence_model");
+    for s in a["steps"].as_array().unwrap() {
+        let c = s["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&c), "{s}");
+    }
+    let r = &a["shares"]["problem_definition_range"];
+    assert!(r[0].as_f64().unwrap() <= r[1].as_f64().unwrap(), "{r}");
+}
+
+#[test]
+fn a_damaged_sentence_model_falls_back_to_cues_with_a_warning() {
+    let home = models_home(false);
+    let dir = home.path().join("models/all-MiniLM-L6-v2");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("model.safetensors"), vec![7u8; 5000]).unwrap();
+    std::fs::copy(common::sentence_model_dir().join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();
+    let transcript = common::repo().join("tests/fixtures/product_sense.transcript.json");
+    let out = common::paceback(home.path())
+        .args(["analyze", "--no-save", "--json", "--transcript"])
+        .arg(&transcript)
+        .env_remove("PACEBACK_SENTENCE_MODEL")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not be loaded") && err.contains("model fetch"), "{err}");
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["segmenter"], "cues");
+}

