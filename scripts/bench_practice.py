@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(REPO, "target/release/paceback"))
     ap.add_argument("--model", default=os.environ.get("PACEBACK_MODEL",
                                                       os.path.join(REPO, "models/ggml-tiny.en-q8_0.bin")))
+    ap.add_argument("--sentence-model", default=os.environ.get("PACEBACK_SENTENCE_MODEL",
+                                                               os.path.join(REPO, "models/all-MiniLM-L6-v2")))
     ap.add_argument("--script", default=os.path.join(REPO, "samples/answers/long/long_6min.toml"))
     args = ap.parse_args()
 
@@ -46,7 +48,8 @@ def main():
         fx = os.path.join(tmp, "fx")
         exports = subprocess.run([os.path.join(REPO, "scripts/audio_fixture.sh"), "start", wav, fx,
                                   "--pace", "realtime"], check=True, capture_output=True, text=True).stdout
-        env = dict(os.environ, PACEBACK_HOME=os.path.join(tmp, "home"), NO_COLOR="1")
+        env = dict(os.environ, PACEBACK_HOME=os.path.join(tmp, "home"), NO_COLOR="1",
+                   PACEBACK_SENTENCE_MODEL=args.sentence_model)
         env.pop("PULSE_SERVER", None)
         for line in exports.splitlines():
             key, _, value = line.removeprefix("export ").partition("=")

@@ -339,7 +339,9 @@ fn fetch_with_everything_installed_is_instant() {
         .env_remove("PACEBACK_SENTENCE_MODEL")
         .assert()
         .success()
-        .stdout(predicates::str::contains("all-MiniLM-L6-v2 is already installed"));
+        .stdout(predicates::str::contains(
+            "all-MiniLM-L6-v2 is already installed",
+        ));
     common::paceback(home.path())
         .args(["model", "list"])
         .assert()
@@ -375,7 +377,11 @@ fn a_damaged_sentence_model_falls_back_to_cues_with_a_warning() {
     let dir = home.path().join("models/all-MiniLM-L6-v2");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("model.safetensors"), vec![7u8; 5000]).unwrap();
-    std::fs::copy(common::sentence_model_dir().join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();
+    std::fs::copy(
+        common::sentence_model_dir().join("tokenizer.json"),
+        dir.join("tokenizer.json"),
+    )
+    .unwrap();
     let transcript = common::repo().join("tests/fixtures/product_sense.transcript.json");
     let out = common::paceback(home.path())
         .args(["analyze", "--no-save", "--json", "--transcript"])
@@ -386,7 +392,10 @@ fn a_damaged_sentence_model_falls_back_to_cues_with_a_warning() {
         .get_output()
         .clone();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("could not be loaded") && err.contains("model fetch"), "{err}");
+    assert!(
+        err.contains("could not be loaded") && err.contains("model fetch"),
+        "{err}"
+    );
     let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(a["segmenter"], "cues");
 }

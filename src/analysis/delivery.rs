@@ -231,6 +231,7 @@ mod tests {
             words: 0,
             text: String::new(),
             confidence: 1.0,
+            opened_by: None,
             first_word: first,
             last_word: last,
         }

@@ -209,7 +209,12 @@ pub fn analyze_segmented(
             solution: seg.share_range(words, Step::is_solution)?,
         })
     });
-    let steps = timing::step_reports(words, &spans);
+    let mut steps = timing::step_reports(words, &spans);
+    if let Some(seg) = &segmentation {
+        for s in steps.iter_mut() {
+            s.opened_by = seg.opening(s.first_word, s.step);
+        }
+    }
     let (start, end) = match (words.first(), words.last()) {
         (Some(a), Some(b)) => (a.start_s, b.end_s),
         _ => (0.0, 0.0),

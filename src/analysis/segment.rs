@@ -301,6 +301,29 @@ impl Segmentation {
         }
     }
 
+    /// Why the unit starting at word `first` is `step`: its text, the strongest cue of the step
+    /// in it, the classifier's own P(step) and its place in the answer.
+    pub fn opening(&self, first: usize, step: Step) -> Option<super::timing::Opening> {
+        let i = self.units.iter().position(|u| u.first == first)?;
+        let u = &self.units[i];
+        let k = step.framework().steps().iter().position(|s| *s == step)?;
+        let cue = u.cues.get(k).and_then(|e| {
+            e.cues
+                .first()
+                .map(|c| c.trim_end_matches(" (opener)").to_string())
+        });
+        let alone = self.alone[i]
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map_or(0.0, |(_, p)| *p);
+        Some(super::timing::Opening {
+            sentence: u.text.clone(),
+            cue,
+            alone: (alone * 100.0).round() / 100.0,
+            at: (u.at * 100.0).round() / 100.0,
+        })
+    }
+
     /// The 10th and 90th percentile of the share of answer time on steps matching `pred`, over
     /// the sequences drawn from the posterior: how far the share could move if the segmentation
     /// were wrong where it is unsure. Unit time runs to the next unit's start, as in

@@ -24,11 +24,42 @@ pub struct StepReport {
     /// How sure the segmenter is that this stretch is this step (0–1).
     #[serde(default = "certain")]
     pub confidence: f64,
+    /// The sentence that opened this step and what made it this step (absent for given
+    /// boundaries and in takes saved before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_by: Option<Opening>,
     /// Index range of the words (not serialized).
     #[serde(skip)]
     pub first_word: usize,
     #[serde(skip)]
     pub last_word: usize,
+}
+
+/// Why a step starts where it does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opening {
+    /// The first sentence of the step.
+    pub sentence: String,
+    /// The strongest cue phrase of this step in it, as written in the cue lexicon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cue: Option<String>,
+    /// How likely the sentence is this step on its own, before what comes around it is weighed.
+    pub alone: f64,
+    /// Where it falls in the answer (0–1).
+    pub at: f64,
+}
+
+impl Opening {
+    /// In words: what decided it.
+    pub fn reason(&self) -> String {
+        let mut why = Vec::new();
+        if let Some(cue) = &self.cue {
+            why.push(format!("cue \"{cue}\""));
+        }
+        why.push(format!("{:.0}% this step on its own", self.alone * 100.0));
+        why.push(format!("at {:.0}% of the answer", self.at * 100.0));
+        why.join(", ")
+    }
 }
 
 fn certain() -> f64 {
@@ -69,6 +100,7 @@ pub fn step_reports(words: &[Word], spans: &[StepSpan]) -> Vec<StepReport> {
                     .collect::<Vec<_>>()
                     .join(" "),
                 confidence: span.confidence,
+                opened_by: None,
                 first_word: span.first,
                 last_word: span.last,
             }

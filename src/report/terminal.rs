@@ -346,6 +346,13 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
                 head
             };
             let _ = writeln!(out, "  {head} {}", s.text);
+            if let Some(o) = &s.opened_by {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.dim(&format!("(why here: {})", o.reason()))
+                );
+            }
         }
     }
     out
