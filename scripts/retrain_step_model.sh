@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Retrain src/analysis/step_model.json from the labelled answers, then compare the readers.
+#   scripts/retrain_step_model.sh [WORKDIR]     (default /tmp/paceback-train; ~15 minutes on 2 cores)
+# Needs the sentence model in models/ (`paceback model fetch --dir models`) and the training
+# dependencies (scripts/voices-venv.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-/tmp/paceback-train}
+py=${PACEBACK_VOICES_PY:-.venv-voices/bin/python}
+enc=models/all-MiniLM-L6-v2
+mkdir -p "$work"
+cargo build --release --examples
+train_sets=()
+for d in samples/training/*/; do
+    n=$(basename "$d")
+    python3 scripts/script_transcript.py "$d"*.toml --out "$work/train-$n" > /dev/null
+    train_sets+=("$work/train-$n")
+done
+for s in answers validation holdout generalization; do
+    python3 scripts/script_transcript.py samples/$s/*.toml --out "$work/$s" > /dev/null
+done
+f=target/release/examples/step_features
+$f --encoder $enc "${train_sets[@]}" > "$work/train.jsonl"
+for s in answers validation holdout generalization; do $f --encoder $enc "$work/$s" > "$work/$s.jsonl"; done
+target/release/examples/question_features $enc src/questions/bank.toml samples/questions/train.toml > "$work/questions.jsonl"
+"$py" scripts/train_step_model.py "$work/train.jsonl" --validation "$work/validation.jsonl" \
+    --dev "$work/answers.jsonl" --questions "$work/questions.jsonl"
+"$py" scripts/compare_readers.py "$work/train.jsonl" "$work/validation.jsonl" \
+    "$work/answers.jsonl" "$work/holdout.jsonl" "$work/generalization.jsonl"
