@@ -18,6 +18,8 @@ pub fn clock(seconds: f64) -> String {
 
 /// Short human form: `7.2 s` under a minute, else the clock form.
 pub fn human(seconds: f64) -> String {
+    // Never "-0.0 s".
+    let seconds = if seconds > 0.0 { seconds } else { 0.0 };
     if seconds < 59.95 {
         format!("{seconds:.1} s")
     } else {

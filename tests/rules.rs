@@ -280,10 +280,8 @@ fn shares_apply_to_product_sense_and_strategy_only() {
             ],
         );
         assert_eq!(status(&a, "problem_share").is_some(), applies, "{qtype}");
-        assert!(
-            a.shares.problem_definition.is_some(),
-            "{qtype} still reports the share"
-        );
+        // Where the rule does not apply, the share is not reported at all.
+        assert_eq!(a.shares.problem_definition.is_some(), applies, "{qtype}");
     }
     let star = answer(
         QuestionType::Behavioral,

@@ -1,113 +1,128 @@
-//! The content model: how much a sentence sounds like each step, from the words it uses, for
-//! sentences that carry no signpost. Naive Bayes over words and word pairs, trained by
-//! `scripts/train_content_model.py` on labelled answer scripts (samples/training) and embedded as
-//! data (`content_model.json`); only features used across many answers are kept, so it knows how
-//! people talk about each step, not about any topic.
+//! What a sentence says, for the content checks: a metric of the customer's outcome, a usage
+//! metric, a guardrail, a threshold, a mitigation, something left out of v1 and a reason, a
+//! hedged extra. With the sentence model, a small classifier per property reads the sentence's
+//! meaning together with the cue lexicon's phrase lists (trained by `scripts/train_step_model.py`
+//! on labelled sentences); without it, the phrase lists alone decide.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use serde::{Deserialize, Serialize};
 
-use serde::Deserialize;
+use super::lexicon::Lexicon;
+use super::phrases::Pattern;
+use super::stepmodel::StepModel;
 
-use super::steps::{Framework, Step};
-
-const MODEL_JSON: &str = include_str!("content_model.json");
-
-#[derive(Deserialize)]
-struct RawStep {
-    log_p: Vec<f32>,
+/// Something a sentence can say that a content check looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Property {
+    OutcomeMetric,
+    UsageMetric,
+    Guardrail,
+    Threshold,
+    Mitigation,
+    Deprioritization,
+    Reason,
+    HedgedExtra,
 }
 
-#[derive(Deserialize)]
-struct RawFramework {
-    features: Vec<String>,
-    steps: HashMap<String, RawStep>,
-}
+impl Property {
+    pub const ALL: [Property; 8] = [
+        Property::OutcomeMetric,
+        Property::UsageMetric,
+        Property::Guardrail,
+        Property::Threshold,
+        Property::Mitigation,
+        Property::Deprioritization,
+        Property::Reason,
+        Property::HedgedExtra,
+    ];
 
-#[derive(Deserialize)]
-struct RawModel {
-    working_backwards: RawFramework,
-    star: RawFramework,
-}
+    pub fn id(self) -> &'static str {
+        match self {
+            Property::OutcomeMetric => "outcome_metric",
+            Property::UsageMetric => "usage_metric",
+            Property::Guardrail => "guardrail",
+            Property::Threshold => "threshold",
+            Property::Mitigation => "mitigation",
+            Property::Deprioritization => "deprioritization",
+            Property::Reason => "reason",
+            Property::HedgedExtra => "hedged_extra",
+        }
+    }
 
-struct FrameworkModel {
-    index: HashMap<String, usize>,
-    /// Per step: log P(feature | step), by feature index.
-    steps: Vec<(Step, Vec<f32>)>,
-}
-
-impl FrameworkModel {
-    fn from_raw(raw: RawFramework) -> Self {
-        let index = raw
-            .features
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| (f, i))
-            .collect();
-        let steps = raw
-            .steps
-            .into_iter()
-            .filter_map(|(id, s)| Step::from_id(&id).map(|step| (step, s.log_p)))
-            .collect();
-        FrameworkModel { index, steps }
+    /// The cue lexicon's phrase list for this property.
+    pub fn patterns(self, lex: &Lexicon) -> &[Pattern] {
+        let c = &lex.checks;
+        match self {
+            Property::OutcomeMetric => &c.outcome_metrics,
+            Property::UsageMetric => &c.usage_metrics,
+            Property::Guardrail => &c.guardrail,
+            Property::Threshold => &c.threshold,
+            Property::Mitigation => &c.mitigation,
+            Property::Deprioritization => &c.deprioritize,
+            Property::Reason => &c.reason,
+            Property::HedgedExtra => &c.hedging,
+        }
     }
 }
 
-/// The trained content model.
-pub struct ContentModel {
-    working_backwards: FrameworkModel,
-    star: FrameworkModel,
+const NUMBERS: [&str; 29] = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety", "hundred", "thousand", "million", "half", "third", "quarter", "double", "triple",
+];
+
+fn is_number(w: &str) -> bool {
+    (w.chars().any(|c| c.is_ascii_digit()) && w != "v1" && w != "v2")
+        || NUMBERS.contains(&w)
+        || NUMBERS.iter().any(|n| w.starts_with(n) && w.contains('-'))
 }
 
-/// Softens the naive Bayes posterior, which is overconfident because words are not independent.
-const TEMPERATURE: f64 = 3.0;
+/// A target said with numbers: "from one to three", "sixty percent", "by half", "10%".
+fn says_a_number_target(words: &[String]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        let next = words.get(i + 1).map(String::as_str);
+        (w == "from" || w == "to" || w == "at" || w == "by" || w == "under" || w == "over")
+            && next.is_some_and(is_number)
+            || is_number(w)
+                && matches!(
+                    next,
+                    Some("percent" | "percentage" | "points" | "times" | "x" | "out" | "in")
+                )
+            || w.ends_with('%')
+    })
+}
 
-impl ContentModel {
-    /// The model embedded in the binary.
-    pub fn builtin() -> &'static ContentModel {
-        static MODEL: OnceLock<ContentModel> = OnceLock::new();
-        MODEL.get_or_init(|| {
-            let raw: RawModel =
-                serde_json::from_str(MODEL_JSON).expect("embedded content model parses");
-            ContentModel {
-                working_backwards: FrameworkModel::from_raw(raw.working_backwards),
-                star: FrameworkModel::from_raw(raw.star),
-            }
-        })
-    }
+/// Which properties the phrase lists find in a sentence (normalized words), in
+/// [`Property::ALL`] order.
+pub fn patterns_found(words: &[String], lex: &Lexicon) -> [bool; 8] {
+    Property::ALL.map(|p| {
+        p.patterns(lex).iter().any(|pat| pat.is_match(words))
+            || (p == Property::Threshold && says_a_number_target(words))
+    })
+}
 
-    /// P(step | sentence) for every step of the framework, from normalized words. Uniform when
-    /// none of the words is known to the model.
-    pub fn posterior(&self, framework: Framework, words: &[String]) -> Vec<(Step, f64)> {
-        let m = match framework {
-            Framework::WorkingBackwards => &self.working_backwards,
-            Framework::Star => &self.star,
-        };
-        let words: Vec<&str> = words
-            .iter()
-            .map(String::as_str)
-            .filter(|w| !w.is_empty())
-            .collect();
-        let pairs = words.windows(2).map(|p| format!("{} {}", p[0], p[1]));
-        let known: Vec<usize> = words
-            .iter()
-            .map(|w| w.to_string())
-            .chain(pairs)
-            .filter_map(|f| m.index.get(&f).copied())
-            .collect();
-        let scores: Vec<f64> = m
-            .steps
-            .iter()
-            .map(|(_, log_p)| known.iter().map(|&i| f64::from(log_p[i])).sum::<f64>() / TEMPERATURE)
-            .collect();
-        let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let exp: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
-        let total: f64 = exp.iter().sum();
-        m.steps
-            .iter()
-            .zip(exp)
-            .map(|((step, _), e)| (*step, e / total))
-            .collect()
+/// The features the property classifiers read: the embedding, then which properties the phrase
+/// lists found.
+pub fn features(embedding: &[f32], found: [bool; 8]) -> Vec<f32> {
+    let mut x = embedding.to_vec();
+    x.extend(found.map(|f| if f { 1.0 } else { 0.0 }));
+    x
+}
+
+/// Whether a sentence says `property`: the classifier with an embedding, else the phrase lists.
+pub fn says(
+    property: Property,
+    words: &[String],
+    embedding: Option<&[f32]>,
+    lex: &Lexicon,
+) -> bool {
+    let found = patterns_found(words, lex);
+    match embedding {
+        Some(e) => StepModel::builtin()
+            .content_classifier()
+            .probability(property, &features(e, found))
+            .map_or(found[property as usize], |p| p >= 0.5),
+        None => found[property as usize],
     }
 }
 
@@ -116,43 +131,25 @@ mod tests {
     use super::*;
     use crate::analysis::phrases::normalize_all;
 
-    fn top(framework: Framework, text: &str) -> Step {
+    fn found(text: &str, p: Property) -> bool {
         let words = normalize_all(&text.split_whitespace().collect::<Vec<_>>());
-        let p = ContentModel::builtin().posterior(framework, &words);
-        let sum: f64 = p.iter().map(|(_, x)| x).sum();
-        assert!((sum - 1.0).abs() < 1e-9);
-        p.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap().0
+        says(p, &words, None, &Lexicon::builtin())
     }
 
     #[test]
-    fn sentences_without_signposts_lean_to_their_step() {
-        use Framework::WorkingBackwards as Wb;
-        assert_eq!(
-            top(
-                Wb,
-                "They spend forty minutes every night and still end up ordering takeout, which is frustrating."
-            ),
-            Step::Pain
-        );
-        assert_eq!(
-            top(
-                Wb,
-                "We would track the percentage of users who finish, from thirty percent to fifty percent within a quarter."
-            ),
-            Step::Metrics
-        );
-        assert_eq!(
-            top(
-                Framework::Star,
-                "So I set up a meeting with the two leads and we agreed on a plan."
-            ),
-            Step::Action
-        );
-    }
-
-    #[test]
-    fn unknown_words_give_a_uniform_posterior() {
-        let p = ContentModel::builtin().posterior(Framework::Star, &["zyxw".to_string()]);
-        assert!(p.iter().all(|(_, x)| (x - 0.25).abs() < 1e-9), "{p:?}");
+    fn thresholds_said_in_words_count() {
+        assert!(found(
+            "I'd measure success by home-cooked dinners per week, going from one to three within a month.",
+            Property::Threshold
+        ));
+        assert!(found(
+            "We want sixty percent of them back next week.",
+            Property::Threshold
+        ));
+        assert!(!found(
+            "We'd look at how often they come back.",
+            Property::Threshold
+        ));
+        assert!(!found("Version one ships in v1.", Property::Threshold));
     }
 }

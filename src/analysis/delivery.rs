@@ -12,10 +12,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::checks::{Check, Status};
-use super::guidance as g;
 use super::lexicon::Lexicon;
 use super::phrases::normalize_all;
 use super::timing::{StepReport, is_word};
@@ -46,7 +43,7 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon) -> Delivery {
+pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon, long_pause_s: f64) -> Delivery {
     let count = words.iter().filter(|w| is_word(&w.w)).count();
     let answer_s = match (words.first(), words.last()) {
         (Some(a), Some(b)) => (b.end_s - a.start_s).max(0.0),
@@ -95,7 +92,7 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon) -> Delivery 
     };
     let long: Vec<usize> = gaps
         .iter()
-        .filter(|(_, g)| *g >= g::LONG_PAUSE_S)
+        .filter(|(_, g)| *g >= long_pause_s)
         .map(|(i, _)| *i)
         .collect();
     let within = long
@@ -135,83 +132,6 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon) -> Delivery 
     }
 }
 
-/// The delivery checks.
-pub fn checks(d: &Delivery) -> Vec<Check> {
-    let (lo, hi) = (g::PACE_BANDS[0].1, g::PACE_BANDS[1].2);
-    let pace = if (lo..=hi).contains(&d.wpm) {
-        Status::Pass
-    } else if (lo * 0.85..=hi * 1.12).contains(&d.wpm) {
-        Status::Warn
-    } else {
-        Status::Fail
-    };
-    let fillers = if d.fillers_per_100_words < g::FILLERS_FINE_PER_100 {
-        Status::Pass
-    } else if d.fillers_per_100_words < 2.0 * g::FILLERS_FINE_PER_100 {
-        Status::Warn
-    } else {
-        Status::Fail
-    };
-    let pauses = match d.long_pauses_within_steps {
-        0 | 1 => Status::Pass,
-        2 | 3 => Status::Warn,
-        _ => Status::Fail,
-    };
-    let dev_pace = if d.wpm < lo {
-        (lo - d.wpm) / lo
-    } else {
-        (d.wpm - hi).max(0.0) / hi
-    };
-    vec![
-        Check::new(
-            "pace",
-            pace,
-            json!(d.wpm),
-            "100-175 wpm",
-            format!(
-                "{:.0} words per minute ({:.0} excluding pauses); coaches' bands: 100–165 (PowerPoint Speaker Coach), 130–175 (Read.ai)",
-                d.wpm, d.wpm_excluding_pauses
-            ),
-        )
-        .advise(
-            dev_pace,
-            if d.wpm > hi {
-                format!("Slow down: {:.0} words per minute is fast for an interview; pause at each step change.", d.wpm)
-            } else {
-                format!("Pick up the pace a little: {:.0} words per minute; aim for 130-165.", d.wpm)
-            },
-        ),
-        Check::new(
-            "fillers",
-            fillers,
-            json!(d.fillers_per_100_words),
-            "< 4 per 100 words",
-            format!("{} filler words, {:.1} per 100 words (at least; the recognizer misses some)", d.fillers, d.fillers_per_100_words),
-        )
-        .advise(
-            d.fillers_per_100_words / g::FILLERS_FINE_PER_100 - 1.0,
-            format!(
-                "Replace fillers with silence: {:.1} per 100 words (fine is under 4). A short pause sounds more confident than \"um\".",
-                d.fillers_per_100_words
-            ),
-        ),
-        Check::new(
-            "long_pauses",
-            pauses,
-            json!(d.long_pauses_within_steps),
-            "<= 1 inside a step",
-            format!(
-                "{} pauses of 2 s or more inside steps, {} between steps",
-                d.long_pauses_within_steps, d.long_pauses_between_steps
-            ),
-        )
-        .advise(
-            d.long_pauses_within_steps as f64 / 4.0,
-            "Pause between steps, not inside them: long silences mid-step sound like losing the thread.".into(),
-        ),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,7 +166,7 @@ mod tests {
             ("three", 4.0, 5.0),
             ("four", 5.0, 6.0),
         ]);
-        let d = measure(&w, &[], &Lexicon::builtin());
+        let d = measure(&w, &[], &Lexicon::builtin(), 2.0);
         assert_eq!(d.wpm, 40.0);
         assert_eq!(d.wpm_excluding_pauses, 60.0);
     }
@@ -259,7 +179,7 @@ mod tests {
             .enumerate()
             .map(|(i, t)| Word::new(t, i as f64 * 0.3, i as f64 * 0.3 + 0.25))
             .collect();
-        let d = measure(&w, &[], &Lexicon::builtin());
+        let d = measure(&w, &[], &Lexicon::builtin(), 2.0);
         assert_eq!(d.filler_words.get("um"), Some(&1));
         assert_eq!(d.filler_words.get("uh"), Some(&1));
         assert_eq!(d.filler_words.get("like"), Some(&1), "{:?}", d.filler_words);
@@ -282,7 +202,7 @@ mod tests {
             ("d", 8.0, 9.0),
         ]);
         let steps = [report(Step::Pain, 0, 2), report(Step::Vision, 3, 3)];
-        let d = measure(&w, &steps, &Lexicon::builtin());
+        let d = measure(&w, &steps, &Lexicon::builtin(), 2.0);
         assert_eq!(
             (
                 d.long_pauses,
@@ -291,20 +211,5 @@ mod tests {
             ),
             (2, 1, 1)
         );
-    }
-
-    #[test]
-    fn delivery_checks_grade_pace_and_fillers() {
-        let mut d = measure(&[], &[], &Lexicon::builtin());
-        d.wpm = 150.0;
-        d.fillers_per_100_words = 2.0;
-        let c = checks(&d);
-        assert!(c.iter().all(|c| c.status == Status::Pass), "{c:?}");
-        d.wpm = 230.0;
-        d.fillers_per_100_words = 9.0;
-        let c = checks(&d);
-        assert_eq!(c[0].status, Status::Fail);
-        assert_eq!(c[1].status, Status::Fail);
-        assert!(c[0].advice.contains("Slow down"));
     }
 }

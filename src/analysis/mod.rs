@@ -7,12 +7,14 @@ pub mod content;
 pub mod delivery;
 pub mod guidance;
 pub mod lexicon;
+pub mod method;
 pub mod phrases;
 pub mod question;
 pub mod segment;
 pub mod stepmodel;
 pub mod steps;
 pub mod timing;
+pub mod wording;
 
 use std::borrow::Cow;
 
@@ -190,6 +192,16 @@ pub fn analyze_segmented(
     lex: &Lexicon,
     encoder: Option<&dyn Embedder>,
 ) -> (Analysis, Option<segment::Segmentation>) {
+    analyze_with(input, lex, encoder, &method::METHOD)
+}
+
+/// [`analyze_segmented`] against a method with other numbers (for tests of the rules).
+pub fn analyze_with(
+    input: &Input,
+    lex: &Lexicon,
+    encoder: Option<&dyn Embedder>,
+    method: &method::Method,
+) -> (Analysis, Option<segment::Segmentation>) {
     let words = &input.words;
     let (qtype, type_source) =
         question::resolve(input.qtype, input.question.as_deref(), words, lex, encoder);
@@ -220,48 +232,65 @@ pub fn analyze_segmented(
         _ => (0.0, 0.0),
     };
     let answer_s = end - start;
-    let delivery = delivery::measure(words, &steps, lex);
+    let delivery = delivery::measure(words, &steps, lex, method.long_pause_s);
+    let profile = method.profile(qtype);
 
-    let mut checks = Vec::new();
-    if !words.is_empty() {
-        let cx = checks::Context {
+    let step_of: Vec<Option<Step>> = (0..words.len())
+        .map(|i| {
+            spans
+                .iter()
+                .find(|s| (s.first..=s.last).contains(&i))
+                .map(|s| s.step)
+        })
+        .collect();
+    // The checks read whole sentences; with the sentence model, for their meaning too (most are
+    // the segmenter's units, already embedded).
+    let mut sentences = checks::sentences(words, &step_of);
+    if let Some(e) = encoder {
+        let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+        if let Ok(vectors) = e.embed(&texts) {
+            for (s, v) in sentences.iter_mut().zip(vectors) {
+                s.embedding = Some(v);
+            }
+        }
+    }
+    let checks = if words.is_empty() {
+        Vec::new()
+    } else {
+        checks::run(&checks::Context {
             qtype,
+            profile,
+            method,
             words,
             steps: &steps,
+            sentences: &sentences,
             answer_s,
             think_pause_s: start,
             lex,
+            delivery: &delivery,
             share_ranges,
-        };
-        checks.extend(checks::timing(&cx));
-        checks.extend(checks::content(&cx));
-        checks.extend(delivery::checks(&delivery));
-    }
-    let mut ranked: Vec<&Check> = checks.iter().filter(|c| c.status != Status::Pass).collect();
-    ranked.sort_by(|a, b| b.severity.total_cmp(&a.severity));
-    let advice = ranked
-        .iter()
-        .take(ADVICE)
-        .map(|c| c.advice.clone())
-        .collect();
+        })
+    };
+    let advice = checks::advice(&checks, ADVICE);
 
     let budgets = if words.is_empty() {
         Vec::new()
     } else {
-        let mut b = vec![
-            budget_report(&guidance::ANSWER, answer_s),
-            budget_report(&guidance::THINK_PAUSE, start),
-        ];
-        for (budget, of) in guidance::budgets(qtype) {
-            b.push(budget_report(
-                &budget,
-                timing::seconds(&steps, |s| of.contains(&s)),
-            ));
-        }
-        b
+        method
+            .budgets(qtype)
+            .into_iter()
+            .map(|(budget, of)| {
+                let actual = match budget.id {
+                    "answer" => answer_s,
+                    "think_pause" => start,
+                    _ => timing::seconds(&steps, |s| of.contains(&s)),
+                };
+                budget_report(&budget, actual)
+            })
+            .collect()
     };
 
-    let shares = if framework == Framework::WorkingBackwards && answer_s > 0.0 {
+    let shares = if profile.rules.shares && answer_s > 0.0 {
         let share = |pred: fn(Step) -> bool| {
             Some((timing::seconds(&steps, pred) / answer_s * 1000.0).round() / 1000.0)
         };
@@ -284,15 +313,12 @@ pub fn analyze_segmented(
     let norm = phrases::normalize_all(&words.iter().map(|w| w.w.as_str()).collect::<Vec<_>>());
     let labelled = words
         .iter()
-        .enumerate()
-        .map(|(i, w)| LabelledWord {
+        .zip(&step_of)
+        .map(|(w, step)| LabelledWord {
             w: w.w.clone(),
             start_s: w.start_s,
             end_s: w.end_s,
-            step: spans
-                .iter()
-                .find(|s| (s.first..=s.last).contains(&i))
-                .map(|s| s.step),
+            step: *step,
         })
         .collect();
 

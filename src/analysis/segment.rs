@@ -220,7 +220,7 @@ pub fn unit_features(
         .iter()
         .map(|s| lex.cues_for(qtype, *s))
         .collect();
-    let content = super::content::ContentModel::builtin();
+    let content = super::wording::ContentModel::builtin();
     let texts: Vec<String> = units
         .iter()
         .map(|u| {

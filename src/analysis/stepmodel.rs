@@ -63,6 +63,32 @@ struct RawFramework {
 struct RawModel {
     frameworks: HashMap<String, RawFramework>,
     question_types: RawQuestions,
+    #[serde(default)]
+    content_checks: Option<RawContent>,
+}
+
+#[derive(Deserialize)]
+struct RawContent {
+    properties: Vec<super::content::Property>,
+    weights: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+}
+
+/// One logistic regression per content property over a sentence's embedding and phrase matches.
+pub struct ContentClassifier {
+    properties: Vec<super::content::Property>,
+    weights: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+}
+
+impl ContentClassifier {
+    /// P(the sentence says `property`), if the model knows it and `x` has the right length.
+    pub fn probability(&self, property: super::content::Property, x: &[f32]) -> Option<f64> {
+        let k = self.properties.iter().position(|p| *p == property)?;
+        let w = self.weights.get(k).filter(|w| w.len() == x.len())?;
+        let z = f64::from(self.bias[k] + w.iter().zip(x).map(|(a, b)| a * b).sum::<f32>());
+        Some(1.0 / (1.0 + (-z).exp()))
+    }
 }
 
 #[derive(Deserialize)]
@@ -157,6 +183,7 @@ pub struct StepModel {
     working_backwards: FrameworkModel,
     star: FrameworkModel,
     questions: QuestionClassifier,
+    content: ContentClassifier,
 }
 
 fn parse_framework(raw: RawFramework) -> FrameworkModel {
@@ -222,7 +249,20 @@ impl StepModel {
             let working_backwards = take("working_backwards");
             let star = take("star");
             let q = raw.question_types;
+            let content = raw.content_checks.map_or(
+                ContentClassifier {
+                    properties: Vec::new(),
+                    weights: Vec::new(),
+                    bias: Vec::new(),
+                },
+                |c| ContentClassifier {
+                    properties: c.properties,
+                    weights: c.weights,
+                    bias: c.bias,
+                },
+            );
             StepModel {
+                content,
                 working_backwards,
                 star,
                 questions: QuestionClassifier {
@@ -239,6 +279,10 @@ impl StepModel {
                 },
             }
         })
+    }
+
+    pub fn content_classifier(&self) -> &ContentClassifier {
+        &self.content
     }
 
     pub fn question_classifier(&self) -> &QuestionClassifier {

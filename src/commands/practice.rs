@@ -8,7 +8,7 @@ use crate::home::Home;
 use crate::practice::{self, Session};
 use crate::questions::Bank;
 use crate::record::{self, Stop};
-use crate::time::range;
+use crate::time::{clock, range};
 
 pub fn run(args: PracticeArgs) -> Result<()> {
     let home = Home::from_env()?;
@@ -149,34 +149,35 @@ pub fn run(args: PracticeArgs) -> Result<()> {
 }
 
 fn print_card(text: &str, qtype: analysis::QuestionType, hint: Option<&str>) {
-    use analysis::guidance as g;
+    let method = &analysis::method::METHOD;
     eprintln!("\n{} question:\n  {text}", qtype.label());
     if let Some(h) = hint {
         eprintln!("  hint: {h}");
     }
-    let mut budgets = vec![format!(
-        "think {}",
-        range(g::THINK_PAUSE.min_s, g::THINK_PAUSE.max_s)
-    )];
-    budgets.push(if g::minimum_length_applies(qtype) {
-        "answer 5–8 min (aim for 6)".into()
-    } else {
-        "answer at most 8 min".into()
-    });
-    if let Some(b) = g::customer_framing(qtype) {
-        budgets.push(format!("customer + pain {}", range(b.min_s, b.max_s)));
-    }
-    if g::pain_rule_applies(qtype) {
-        budgets.push(format!("pain {}", range(g::PAIN.min_s, g::PAIN.max_s)));
-    }
-    if g::full_sequence(qtype) {
+    let mut budgets: Vec<String> = method
+        .budgets(qtype)
+        .iter()
+        .map(|(b, _)| {
+            let what = b.label.to_lowercase();
+            if b.min_s == 0.0 {
+                format!("{what} at most {}", clock(b.max_s))
+            } else if b.id == "answer" {
+                format!(
+                    "{what} {} (aim for {})",
+                    range(b.min_s, b.max_s),
+                    clock(b.target_s)
+                )
+            } else {
+                format!("{what} {}", range(b.min_s, b.max_s))
+            }
+        })
+        .collect();
+    if method.profile(qtype).rules.shares {
         budgets.push(format!(
-            "pressure-test {}",
-            range(g::PRESSURE_TEST.min_s, g::PRESSURE_TEST.max_s)
+            "problem ≥ {:.0}%, solution ≤ {:.0}%",
+            method.min_problem_share * 100.0,
+            method.max_solution_share * 100.0
         ));
-    }
-    if g::shares_apply(qtype) {
-        budgets.push("problem ≥ 30%, solution ≤ 40%".into());
     }
     eprintln!("  budgets: {}\n", budgets.join(" · "));
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::index::Row;
-use crate::analysis::guidance as g;
+use crate::analysis::method::{METHOD, profile};
 
 /// Which way a figure should go.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -104,10 +104,23 @@ pub struct Progress {
 
 pub const SCHEMA: &str = "paceback.progress/1";
 
+/// Whether the problem/solution shares apply to the take's question type.
+fn shares_apply(r: &Row) -> bool {
+    profile(r.question.qtype).rules.shares
+}
+
 /// Pace band both coaches' ranges agree on.
 fn pace_target() -> Target {
-    let lo = g::PACE_BANDS.iter().map(|b| b.1).fold(f64::MIN, f64::max);
-    let hi = g::PACE_BANDS.iter().map(|b| b.2).fold(f64::MAX, f64::min);
+    let lo = METHOD
+        .pace_bands
+        .iter()
+        .map(|b| b.1)
+        .fold(f64::MIN, f64::max);
+    let hi = METHOD
+        .pace_bands
+        .iter()
+        .map(|b| b.2)
+        .fold(f64::MAX, f64::min);
     Target::between(lo, hi)
 }
 
@@ -129,28 +142,31 @@ pub fn progress(rows: &[Row]) -> Progress {
             "problem_share",
             "Problem definition",
             Unit::Share,
-            Some(Target::at_least(g::MIN_PROBLEM_SHARE)),
-            &|r| r.figures.problem_share,
+            Some(Target::at_least(METHOD.min_problem_share)),
+            &|r| r.figures.problem_share.filter(|_| shares_apply(r)),
         ),
         series(
             "solution_share",
             "Solution",
             Unit::Share,
-            Some(Target::at_most(g::MAX_SOLUTION_SHARE)),
-            &|r| r.figures.solution_share,
+            Some(Target::at_most(METHOD.max_solution_share)),
+            &|r| r.figures.solution_share.filter(|_| shares_apply(r)),
         ),
         series(
             "answer_length",
             "Whole answer",
             Unit::Seconds,
-            Some(Target::between(g::ANSWER.min_s, g::ANSWER.max_s)),
+            Some(Target::between(METHOD.answer.min_s, METHOD.answer.max_s)),
             &|r| Some(r.figures.answer_s),
         ),
         series(
             "think_pause",
             "Think pause",
             Unit::Seconds,
-            Some(Target::between(g::THINK_PAUSE.min_s, g::THINK_PAUSE.max_s)),
+            Some(Target::between(
+                METHOD.think_pause.min_s,
+                METHOD.think_pause.max_s,
+            )),
             &|r| Some(r.figures.think_pause_s),
         ),
     ];
@@ -166,7 +182,7 @@ pub fn progress(rows: &[Row]) -> Progress {
         }
     }
     for (id, label, target) in budget_ids {
-        if id == g::ANSWER.id || id == g::THINK_PAUSE.id {
+        if id == METHOD.answer.id || id == METHOD.think_pause.id {
             continue;
         }
         metrics.push(series(
@@ -194,7 +210,7 @@ pub fn progress(rows: &[Row]) -> Progress {
         "fillers",
         "Fillers",
         Unit::Per100Words,
-        Some(Target::at_most(g::FILLERS_FINE_PER_100)),
+        Some(Target::at_most(METHOD.fillers_fine_per_100)),
         &|r| Some(r.figures.fillers_per_100_words),
     ));
     metrics.push(series(
@@ -316,14 +332,14 @@ pub fn trends(rows: &[Row]) -> Vec<Trend> {
                     };
                     Trend {
                         problem_share: share(
-                            p.figures.problem_share,
-                            r.figures.problem_share,
-                            Target::at_least(g::MIN_PROBLEM_SHARE),
+                            p.figures.problem_share.filter(|_| shares_apply(p)),
+                            r.figures.problem_share.filter(|_| shares_apply(r)),
+                            Target::at_least(METHOD.min_problem_share),
                         ),
                         solution_share: share(
-                            p.figures.solution_share,
-                            r.figures.solution_share,
-                            Target::at_most(g::MAX_SOLUTION_SHARE),
+                            p.figures.solution_share.filter(|_| shares_apply(p)),
+                            r.figures.solution_share.filter(|_| shares_apply(r)),
+                            Target::at_most(METHOD.max_solution_share),
                         ),
                         checks_passed: share(
                             checks_passed(p),

@@ -2,7 +2,8 @@
 //! word, the answer time against the 6-minute target and 8-minute maximum, the step you are in
 //! with its running time against its budget, and the problem and solution shares so far.
 
-use crate::analysis::guidance::{self as g, Budget};
+use crate::analysis::guidance::Budget;
+use crate::analysis::method::METHOD;
 use crate::analysis::{QuestionType, Step};
 use crate::report::Style;
 use crate::report::terminal::light_mark;
@@ -29,10 +30,11 @@ const LAG_SHOWN_S: f64 = 20.0;
 
 /// The budget a step's running time is held to, if it has one of its own.
 fn step_budget(step: Step, qtype: QuestionType) -> Option<Budget> {
+    let rules = METHOD.profile(qtype).rules;
     match step {
-        Step::Pain if g::pain_rule_applies(qtype) => Some(g::PAIN),
-        Step::Risks if g::full_sequence(qtype) => Some(g::PRESSURE_TEST),
-        Step::Customer | Step::Pain => g::customer_framing(qtype),
+        Step::Pain if rules.pain => Some(METHOD.pain),
+        Step::Risks if rules.pressure_test => Some(METHOD.pressure_test),
+        Step::Customer | Step::Pain => METHOD.profile(qtype).customer_framing,
         _ => None,
     }
 }
@@ -44,20 +46,31 @@ pub fn render(question: &str, qtype: QuestionType, live: &Live, style: &Style) -
         None => lines.push(format!(
             "  thinking      {:>7}  take {} before you speak {}",
             human(live.elapsed_s),
-            range(g::THINK_PAUSE.min_s, g::THINK_PAUSE.max_s),
-            light_mark(style, g::THINK_PAUSE.light(live.elapsed_s))
+            range(METHOD.think_pause.min_s, METHOD.think_pause.max_s),
+            light_mark(style, METHOD.think_pause.light(live.elapsed_s))
         )),
         Some(at) => {
             let answer = (live.elapsed_s - at).max(0.0);
             lines.push(format!(
                 "  think pause   {:>7}  {}",
                 human(at),
-                light_mark(style, g::THINK_PAUSE.light(at))
+                light_mark(style, METHOD.think_pause.light(at))
             ));
+            let b = METHOD
+                .budgets(qtype)
+                .into_iter()
+                .map(|(b, _)| b)
+                .find(|b| b.id == "answer")
+                .unwrap_or(METHOD.answer);
+            let of = if b.min_s > 0.0 {
+                format!("of {} target, {} max", clock(b.target_s), clock(b.max_s))
+            } else {
+                format!("of {} max", clock(b.max_s))
+            };
             lines.push(format!(
-                "  answer        {:>7}  of 6:00 target, 8:00 max {}",
+                "  answer        {:>7}  {of} {}",
                 clock(answer),
-                light_mark(style, g::ANSWER.light(answer))
+                light_mark(style, b.light(answer))
             ));
         }
     }

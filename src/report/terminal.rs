@@ -7,7 +7,8 @@ use std::io::IsTerminal;
 
 use owo_colors::{AnsiColors, OwoColorize};
 
-use crate::analysis::{Analysis, Framework, Light, Status, Step, TypeSource, guidance};
+use crate::analysis::method::profile;
+use crate::analysis::{Analysis, Framework, Light, Status, Step, TypeSource};
 use crate::time::{clock, human};
 
 /// Whether to colour.
@@ -124,7 +125,7 @@ fn timeline(a: &Analysis, style: &Style) -> String {
             } else {
                 step_mark(*s).to_string()
             };
-            legend.push(format!("{key} {}", s.label()));
+            legend.push(format!("{key} {}", profile(a.question.qtype).name(*s)));
         }
     }
     format!(
@@ -148,6 +149,18 @@ fn step_budget(a: &Analysis, step: Step) -> Option<(String, Light)> {
         .map(|b| (crate::time::range(b.min_s, b.max_s), b.light))
 }
 
+/// The sentences a check judged, quoted under it.
+fn quote(out: &mut String, style: &Style, evidence: &[crate::analysis::checks::Evidence]) {
+    for e in evidence {
+        let _ = writeln!(
+            out,
+            "{:>25}{}",
+            "",
+            style.dim(&format!("\"{}\" ({})", e.text, clock(e.start_s)))
+        );
+    }
+}
+
 /// Render the whole report.
 pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
     let mut out = String::new();
@@ -156,7 +169,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         TypeSource::Flag => "as given",
         TypeSource::Question => "from the question",
         TypeSource::Spoken => "as you said",
-        TypeSource::Default => "assumed",
+        TypeSource::Default => "assumed; set it with --type or --question",
     };
     let _ = writeln!(
         out,
@@ -210,7 +223,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         let _ = writeln!(
             out,
             "{mark} {:<14} {:>6} {:>6} {:>5.0}% {:>5}   {:<10} {}",
-            s.step.label(),
+            profile(a.question.qtype).name(s.step),
             clock(s.start_s),
             clock(s.duration_s),
             s.share * 100.0,
@@ -229,11 +242,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
 
     // The two key shares, with their verdicts (borderline when the segmentation is unsure).
     if let (Some(p), Some(sol)) = (a.shares.problem_definition, a.shares.solution) {
-        let applies = guidance::shares_apply(q.qtype);
         let verdict = |id: &str, range: Option<[f64; 2]>| {
-            if !applies {
-                return style.dim("(informational)");
-            }
             let Some(c) = a.checks.iter().find(|c| c.id == id) else {
                 return String::new();
             };
@@ -289,6 +298,23 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
             c.id,
             c.message
         );
+        quote(&mut out, style, &c.evidence);
+    }
+    if verbose {
+        for c in a
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Pass && !c.evidence.is_empty())
+        {
+            let _ = writeln!(
+                out,
+                "  {} {:<20} {}",
+                status_mark(style, c.status),
+                c.id,
+                c.message
+            );
+            quote(&mut out, style, &c.evidence);
+        }
     }
     if a.content.framework_named {
         let _ = writeln!(
@@ -337,7 +363,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
             let head = format!(
                 "[{} {} {:.0}%]",
                 clock(s.start_s),
-                s.step.label(),
+                profile(a.question.qtype).name(s.step),
                 s.confidence * 100.0
             );
             let head = if style.color {
