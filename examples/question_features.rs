@@ -33,9 +33,12 @@ fn main() -> anyhow::Result<()> {
         let vectors = model.embed(&texts)?;
         for (q, v) in file.question.iter().zip(vectors) {
             let x = question::features(&v, question::pattern_matches(&q.text, &lex));
+            // What paceback itself decides, with the model embedded in this build.
+            let predicted = question::from_question(&q.text, &lex, Some(&model as &dyn Embedder))
+                .map(|t| t.id());
             println!(
                 "{}",
-                json!({"file": path, "text": q.text, "type": q.qtype, "x": x})
+                json!({"file": path, "text": q.text, "type": q.qtype, "x": x, "predicted": predicted})
             );
         }
     }

@@ -264,18 +264,91 @@ QUESTION_C = [1.0, 3.0, 10.0, 30.0]
 
 
 def train_questions(path):
-    from sklearn.model_selection import cross_val_score
+    """The question-type classifier: logistic regression over the question's embedding, which
+    types' phrase patterns it matches, and TF-IDF of its words and word pairs (sklearn's default
+    tokens: runs of two or more word characters, lowercased; sublinear tf, l2-normalized)."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import StratifiedKFold
     rows = [json.loads(line) for line in open(path)]
+    texts = [r["text"] for r in rows]
     X = np.array([r["x"] for r in rows])
     y = np.array([QUESTION_TYPES.index(r["type"]) for r in rows])
-    scores = {C: cross_val_score(LogisticRegression(C=C, max_iter=5000), X, y, cv=5).mean() for C in QUESTION_C}
+
+    def both(fit_texts, fit_X, vec=None):
+        vec = vec or TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(fit_texts)
+        return hstack([csr_matrix(fit_X), vec.transform(fit_texts)]).tocsr(), vec
+
+    scores = {}
+    for C in QUESTION_C:
+        accs = []
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
+            A, vec = both([texts[i] for i in tr], X[tr])
+            B, _ = both([texts[i] for i in te], X[te], vec)
+            accs.append(LogisticRegression(C=C, max_iter=5000).fit(A, y[tr]).score(B, y[te]))
+        scores[C] = float(np.mean(accs))
     C = max(scores, key=scores.get)
     print(f"questions: {len(rows)} wordings, C={C}: cross-validated type accuracy {scores[C]*100:.1f}%")
-    m = LogisticRegression(C=C, max_iter=5000).fit(X, y)
+    A, vec = both(texts, X)
+    m = LogisticRegression(C=C, max_iter=5000).fit(A, y)
+    vocabulary = {term: int(i) for term, i in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])}
     return {
         "types": QUESTION_TYPES,
         "weights": [rounded(row) for row in m.coef_],
         "bias": rounded(m.intercept_),
+        "tfidf": {"vocabulary": vocabulary, "idf": rounded(vec.idf_)},
+    }
+
+
+CONTENT_PROPERTIES = ["outcome_metric", "usage_metric", "guardrail", "threshold", "mitigation",
+                      "deprioritization", "reason", "hedged_extra"]
+
+
+def content_target(labels, p):
+    """A labelled sentence's value for one property: "deprioritization" is anything left out
+    (with or without a reason), "reason" a deprioritization with its reason."""
+    labels = set(labels)
+    if p == "deprioritization":
+        return int("deprioritization" in labels or "deprioritization_no_reason" in labels)
+    if p == "reason":
+        return int("deprioritization" in labels)
+    return int(p in labels)
+
+
+def train_content(path):
+    """One logistic regression per content property over the sentence's embedding, which phrase
+    lists it matches and TF-IDF of its words (classes balanced, C picked by cross-validation)."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import KFold
+    rows = [json.loads(line) for line in open(path)]
+    texts = [r["text"] for r in rows]
+    X = np.array([r["x"] for r in rows])
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+    A = hstack([csr_matrix(X), vec.transform(texts)]).tocsr()
+    weights, bias = [], []
+    for p in CONTENT_PROPERTIES:
+        y = np.array([content_target(r["labels"], p) for r in rows])
+        best = None
+        for C in (1.0, 3.0, 10.0, 30.0):
+            pred = np.zeros(len(y), int)
+            for tr, te in KFold(5, shuffle=True, random_state=0).split(X):
+                m = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(A[tr], y[tr])
+                pred[te] = m.predict(A[te])
+            tp = int(((pred == 1) & (y == 1)).sum())
+            f1 = 2 * tp / max(int(pred.sum()) + int(y.sum()), 1)
+            if best is None or f1 > best[0]:
+                best = (f1, C)
+        m = LogisticRegression(C=best[1], max_iter=5000, class_weight="balanced").fit(A, y)
+        print(f"content {p:<17} {int(y.sum()):>4} of {len(y)} sentences, C={best[1]}: cross-validated F1 {best[0]:.2f}")
+        weights.append(rounded(m.coef_[0]))
+        bias.append(round(float(m.intercept_[0]), 5))
+    vocabulary = {term: int(i) for term, i in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])}
+    return {
+        "properties": CONTENT_PROPERTIES,
+        "weights": weights,
+        "bias": bias,
+        "tfidf": {"vocabulary": vocabulary, "idf": rounded(vec.idf_)},
     }
 
 
@@ -289,6 +362,7 @@ def main():
     ap.add_argument("--validation", required=True)
     ap.add_argument("--dev")
     ap.add_argument("--questions", required=True)
+    ap.add_argument("--content", required=True)
     ap.add_argument("--out", default="src/analysis/step_model.json")
     args = ap.parse_args()
     train = load(args.train)
@@ -321,6 +395,7 @@ def main():
             "examples": examples,
         }
     model["question_types"] = train_questions(args.questions)
+    model["content_checks"] = train_content(args.content)
     with open(args.out, "w") as f:
         json.dump(model, f, indent=1)
         f.write("\n")

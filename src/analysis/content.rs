@@ -109,19 +109,25 @@ pub fn features(embedding: &[f32], found: [bool; 8]) -> Vec<f32> {
     x
 }
 
-/// Whether a sentence says `property`: the classifier with an embedding, else the phrase lists.
+/// Whether a sentence (its text and normalized words) says `property`: the classifier with an
+/// embedding, else the phrase lists.
 pub fn says(
     property: Property,
+    text: &str,
     words: &[String],
     embedding: Option<&[f32]>,
     lex: &Lexicon,
 ) -> bool {
     let found = patterns_found(words, lex);
     match embedding {
-        Some(e) => StepModel::builtin()
-            .content_classifier()
-            .probability(property, &features(e, found))
-            .map_or(found[property as usize], |p| p >= 0.5),
+        Some(e) => {
+            let classifier = StepModel::builtin().content_classifier();
+            let mut x = features(e, found);
+            x.extend(classifier.tfidf(text));
+            classifier
+                .probability(property, &x)
+                .map_or(found[property as usize], |p| p >= 0.5)
+        }
         None => found[property as usize],
     }
 }
@@ -133,7 +139,7 @@ mod tests {
 
     fn found(text: &str, p: Property) -> bool {
         let words = normalize_all(&text.split_whitespace().collect::<Vec<_>>());
-        says(p, &words, None, &Lexicon::builtin())
+        says(p, text, &words, None, &Lexicon::builtin())
     }
 
     #[test]

@@ -54,9 +54,10 @@ pub fn from_question(
         && !text.trim().is_empty()
         && let Ok(v) = e.embed(&[text.trim()])
     {
-        return StepModel::builtin()
-            .question_classifier()
-            .classify(&features(&v[0], matches));
+        let classifier = StepModel::builtin().question_classifier();
+        let mut x = features(&v[0], matches);
+        x.extend(classifier.tfidf(text));
+        return classifier.classify(&x);
     }
     lex.question_types
         .iter()

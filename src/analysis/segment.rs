@@ -84,14 +84,49 @@ fn units(words: &[Word], norm: &[String], lex: &Lexicon, framework: Framework) -
                 openers.iter().any(|p| p.match_at(norm, at).is_some())
             });
         if boundary_after {
-            out.push(Unit {
-                first: start,
-                last: i,
-            });
+            split_long(words, norm, &openers, start, i, &mut out);
             start = i + 1;
         }
     }
     out
+}
+
+/// A unit longer than this many words is cut further: a transcript without punctuation (from
+/// another recognizer, or typed without it) would otherwise give a few huge units.
+const MAX_UNIT_WORDS: usize = 30;
+
+/// Push words `first..=last` as units, cutting any over [`MAX_UNIT_WORDS`] where a step's opener
+/// begins, else at the longest silence between words, until every piece fits.
+fn split_long(
+    words: &[Word],
+    norm: &[String],
+    openers: &[&Pattern],
+    first: usize,
+    last: usize,
+    out: &mut Vec<Unit>,
+) {
+    if last + 1 - first <= MAX_UNIT_WORDS {
+        out.push(Unit { first, last });
+        return;
+    }
+    // Keep pieces of at least a few words on both sides.
+    let inner = first + 3..=last - 3;
+    let cut = inner
+        .clone()
+        .find(|&i| {
+            let at = skip_discourse(norm, i + 1);
+            openers.iter().any(|p| p.match_at(norm, at).is_some())
+        })
+        .unwrap_or_else(|| {
+            inner
+                .max_by(|&a, &b| {
+                    let gap = |i: usize| words[i + 1].start_s - words[i].end_s;
+                    gap(a).total_cmp(&gap(b))
+                })
+                .unwrap_or((first + last) / 2)
+        });
+    split_long(words, norm, openers, first, cut, out);
+    split_long(words, norm, openers, cut + 1, last, out);
 }
 
 /// Weights of the evidence kinds.

@@ -72,16 +72,25 @@ struct RawContent {
     properties: Vec<super::content::Property>,
     weights: Vec<Vec<f32>>,
     bias: Vec<f32>,
+    #[serde(default)]
+    tfidf: Tfidf,
 }
 
-/// One logistic regression per content property over a sentence's embedding and phrase matches.
+/// One logistic regression per content property over a sentence's embedding, phrase matches and
+/// words.
 pub struct ContentClassifier {
     properties: Vec<super::content::Property>,
     weights: Vec<Vec<f32>>,
     bias: Vec<f32>,
+    tfidf: Tfidf,
 }
 
 impl ContentClassifier {
+    /// The words-and-pairs part of a sentence's features.
+    pub fn tfidf(&self, text: &str) -> Vec<f32> {
+        self.tfidf.vector(text)
+    }
+
     /// P(the sentence says `property`), if the model knows it and `x` has the right length.
     pub fn probability(&self, property: super::content::Property, x: &[f32]) -> Option<f64> {
         let k = self.properties.iter().position(|p| *p == property)?;
@@ -96,15 +105,71 @@ struct RawQuestions {
     types: Vec<String>,
     weights: Vec<Vec<f32>>,
     bias: Vec<f32>,
+    #[serde(default)]
+    tfidf: Option<Tfidf>,
+}
+
+/// TF-IDF of a text's words and word pairs, as scikit-learn's `TfidfVectorizer(ngram_range=(1,
+/// 2), sublinear_tf=True)` computes it: tokens are runs of two or more word characters,
+/// lowercased; tf is 1 + ln(count); the vector is scaled to length 1.
+#[derive(Deserialize, Default)]
+pub struct Tfidf {
+    vocabulary: HashMap<String, usize>,
+    idf: Vec<f32>,
+}
+
+impl Tfidf {
+    pub fn len(&self) -> usize {
+        self.idf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.idf.is_empty()
+    }
+
+    fn tokens(text: &str) -> Vec<String> {
+        text.to_lowercase()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|t| t.chars().count() >= 2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The vector, dense.
+    pub fn vector(&self, text: &str) -> Vec<f32> {
+        let tokens = Self::tokens(text);
+        let mut counts: HashMap<usize, f32> = HashMap::new();
+        let pairs = tokens.windows(2).map(|p| format!("{} {}", p[0], p[1]));
+        for term in tokens.iter().cloned().chain(pairs) {
+            if let Some(&i) = self.vocabulary.get(&term) {
+                *counts.entry(i).or_default() += 1.0;
+            }
+        }
+        let mut v = vec![0.0f32; self.idf.len()];
+        for (i, c) in counts {
+            v[i] = (1.0 + c.ln()) * self.idf[i];
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|x| *x /= norm);
+        }
+        v
+    }
 }
 
 /// The question-type classifier: a question's embedding and pattern matches to its type.
 pub struct QuestionClassifier {
     types: Vec<QuestionType>,
     linear: Classifier,
+    tfidf: Tfidf,
 }
 
 impl QuestionClassifier {
+    /// The words-and-pairs part of a question's features.
+    pub fn tfidf(&self, text: &str) -> Vec<f32> {
+        self.tfidf.vector(text)
+    }
+
     /// The likeliest type; None for a feature vector of the wrong length.
     pub fn classify(&self, x: &[f32]) -> Option<QuestionType> {
         if self
@@ -254,11 +319,13 @@ impl StepModel {
                     properties: Vec::new(),
                     weights: Vec::new(),
                     bias: Vec::new(),
+                    tfidf: Tfidf::default(),
                 },
                 |c| ContentClassifier {
                     properties: c.properties,
                     weights: c.weights,
                     bias: c.bias,
+                    tfidf: c.tfidf,
                 },
             );
             StepModel {
@@ -272,10 +339,11 @@ impl StepModel {
                         .map(|t| t.parse().expect("step model names known types"))
                         .collect(),
                     linear: Classifier {
-                        inputs: vec!["embedding".into(), "patterns".into()],
+                        inputs: vec!["embedding".into(), "patterns".into(), "tfidf".into()],
                         weights: q.weights,
                         bias: q.bias,
                     },
+                    tfidf: q.tfidf.unwrap_or_default(),
                 },
             }
         })

@@ -87,7 +87,7 @@ fn share_box(a: &Analysis, id: &str, value: f64, range: Option<[f64; 2]>, label:
         div { div.share.(class) { (format!("{:.0}%", value * 100.0)) }
               div.muted { (label) }
               @if let (true, Some([lo, hi])) = (borderline, range) {
-                  div.warn { (format!("borderline: could be {:.0}-{:.0}%", lo * 100.0, hi * 100.0)) }
+                  div.warn { (format!("borderline: could be {:.0}-{:.0}%", (lo * 100.0).max(0.0), (hi * 100.0).max(0.0))) }
               } }
     }
 }

@@ -250,8 +250,8 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
                 (true, Some([lo, hi])) => format!(
                     "{} borderline: could be {:.0}-{:.0}%",
                     status_mark(style, c.status),
-                    lo * 100.0,
-                    hi * 100.0
+                    (lo * 100.0).max(0.0),
+                    (hi * 100.0).max(0.0)
                 ),
                 _ => status_mark(style, c.status),
             }

@@ -43,7 +43,9 @@ pub(super) fn deprioritization(cx: &Context) -> Option<Check> {
         stated.push(s);
         // The reason follows in the same sentence or the next one.
         let next = sentences.get(i + 1).filter(|n| n.step == s.step);
-        if cx.says(s, Property::Reason) || next.is_some_and(|n| cx.says(n, Property::Reason)) {
+        if cx.says(s, Property::Reason)
+            || next.is_some_and(|n| any_match(&cx.lex.checks.reason, &n.norm))
+        {
             reasoned.push(s);
         }
     }

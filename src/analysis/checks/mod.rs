@@ -473,7 +473,7 @@ impl Context<'_> {
 
     /// Whether a sentence says `property` (the classifier with the sentence model, else phrases).
     fn says(&self, s: &Sentence, property: crate::analysis::content::Property) -> bool {
-        crate::analysis::content::says(property, &s.norm, s.embedding.as_deref(), self.lex)
+        crate::analysis::content::says(property, &s.text, &s.norm, s.embedding.as_deref(), self.lex)
     }
 
     /// The step's name in this type of answer.
