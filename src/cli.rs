@@ -1,4 +1,4 @@
-//! The command line (SPEC §5): clap definitions, with doc comments as help, and the dispatch to
+//! The command line: clap definitions, with doc comments as help, and the dispatch to
 //! one function per command.
 
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! The one error type every command returns, and the exit code each kind of failure maps to.
 //!
-//! SPEC §5 fixes the exit codes: 0 success, 1 failure, 2 bad usage or bad input, 130 interrupted.
+//! The exit codes (README): 0 success, 1 failure, 2 bad usage or bad input, 130 interrupted.
 //! Internal plumbing uses `anyhow` for context chains; anything a user can cause is classified here
 //! so `main` prints one message and exits with the documented code.
 
@@ -63,7 +63,7 @@ impl Error {
         Error::Usage(message.to_string())
     }
 
-    /// The process exit code SPEC §5 assigns to this failure.
+    /// The documented exit code of this failure.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) | Error::BadInput { .. } => 2,

@@ -47,7 +47,8 @@ fn trim(x: f64) -> String {
 
 /// Round to centiseconds, the precision of every time in JSON output.
 pub fn round_cs(seconds: f64) -> f64 {
-    (seconds * 100.0).round() / 100.0
+    // Adding +0.0 turns -0.0 (an empty float sum, or a tiny negative rounded) into 0.0.
+    (seconds * 100.0).round() / 100.0 + 0.0
 }
 
 #[cfg(test)]

@@ -483,3 +483,212 @@ fn advice_names_the_largest_deviations_first() {
         a.advice
     );
 }
+
+/// Like [`answer`], under a method with other numbers.
+fn answer_under(
+    method: &analysis::method::Method,
+    qtype: QuestionType,
+    parts: &[(Step, f64, Option<&str>)],
+) -> analysis::Analysis {
+    let mut t = 6.0;
+    let mut all = Vec::new();
+    let mut bounds = Vec::new();
+    for (step, secs, text) in parts {
+        let filler = words((secs * 2.5) as usize);
+        bounds.push((*step, t));
+        all.extend(say(text.unwrap_or(&filler), t, *secs));
+        t += secs;
+    }
+    let input = Input {
+        words: all,
+        duration_s: t + 1.0,
+        qtype: Some(qtype),
+        given_steps: Some(bounds),
+        ..Default::default()
+    };
+    analysis::analyze_with(&input, &analysis::Lexicon::builtin(), None, method).0
+}
+
+#[test]
+fn the_numbers_in_the_advice_come_from_the_method() {
+    let mut method = analysis::method::METHOD.clone();
+    method.pain = analysis::guidance::Budget::range("pain", "Pain", 40.0, 70.0);
+    method.pressure_test =
+        analysis::guidance::Budget::range("pressure_test", "Pressure-test", 25.0, 35.0);
+    let parts = [
+        (Step::Customer, 60.0, None),
+        (Step::Pain, 20.0, None),
+        (Step::Capabilities, 120.0, None),
+        (Step::Risks, 10.0, None),
+    ];
+    let a = answer_under(&method, QuestionType::ProductSense, &parts);
+    let pain = a.checks.iter().find(|c| c.id == "pain").unwrap();
+    assert!(pain.advice.contains("0:40–1:10"), "{}", pain.advice);
+    assert!(pain.message.contains("0:40–1:10"), "{}", pain.message);
+    assert_eq!(pain.target, "40-70 s");
+    let risk = a.checks.iter().find(|c| c.id == "pressure_test").unwrap();
+    assert!(risk.advice.contains("25–35 s"), "{}", risk.advice);
+    // and under the standard method, the standard numbers
+    let b = answer_under(
+        &analysis::method::METHOD,
+        QuestionType::ProductSense,
+        &parts,
+    );
+    let pain = b.checks.iter().find(|c| c.id == "pain").unwrap();
+    assert!(pain.advice.contains("30–60 s"), "{}", pain.advice);
+}
+
+#[test]
+fn a_near_miss_never_outranks_something_missing() {
+    // 19.5 s of pressure-test against 20–30 s, but no "not in v1" and no mitigation.
+    let a = answer(
+        QuestionType::ProductSense,
+        6.0,
+        &[
+            (
+                Step::Customer,
+                45.0,
+                Some("I want to focus on night nurses who drive home."),
+            ),
+            (Step::Pain, 45.0, None),
+            (Step::Vision, 30.0, None),
+            (
+                Step::Capabilities,
+                70.0,
+                Some("First, rides. Second, naps. Third, alerts."),
+            ),
+            (Step::Metrics, 40.0, Some(METRICS)),
+            (
+                Step::Risks,
+                19.5,
+                Some("The biggest risk is that nurses keep their cars."),
+            ),
+            (Step::Thesis, 10.0, Some(THESIS)),
+        ],
+    );
+    let near = a.advice.iter().position(|x| x.contains("pressure-test"));
+    let missing = a
+        .advice
+        .iter()
+        .position(|x| x.contains("NOT build") || x.contains("mitigate"));
+    assert!(missing.is_some(), "{:?}", a.advice);
+    assert!(near.is_none() || near > missing, "{:?}", a.advice);
+}
+
+#[test]
+fn content_checks_quote_what_they_judged_or_say_where_they_looked() {
+    let a = content(CAPS, METRICS, RISKS, THESIS);
+    let metric = a.checks.iter().find(|c| c.id == "outcome_metric").unwrap();
+    assert_eq!(
+        metric.evidence[0].text,
+        "I'd measure success by the share of nurses who get home safely, from sixty to ninety percent."
+    );
+    assert!(metric.evidence[0].start_s > 6.0 + 40.0 + 45.0 + 80.0 - 0.01);
+    let risk = a.checks.iter().find(|c| c.id == "risk_mitigation").unwrap();
+    assert_eq!(risk.evidence[0].text, "To test it, we would run a pilot.");
+    // nothing to quote: the message says what was looked for, and where
+    let none = content(CAPS, "We would look at it.", RISKS, THESIS);
+    let metric = none
+        .checks
+        .iter()
+        .find(|c| c.id == "outcome_metric")
+        .unwrap();
+    assert!(metric.evidence.is_empty());
+    assert!(
+        metric.message.contains("looked for") && metric.message.contains("in the metrics ("),
+        "{}",
+        metric.message
+    );
+    // the evidence is part of the JSON contract
+    let json = serde_json::to_value(&a).unwrap();
+    let checks = json["checks"].as_array().unwrap();
+    let quoted = checks.iter().find(|c| c["id"] == "outcome_metric").unwrap();
+    assert!(
+        quoted["evidence"][0]["text"].is_string() && quoted["evidence"][0]["start_s"].is_number()
+    );
+}
+
+#[test]
+fn only_the_rules_of_the_type_are_reported() {
+    let a = answer(
+        QuestionType::Estimation,
+        6.0,
+        &[
+            (Step::Customer, 12.0, None),
+            (Step::Capabilities, 90.0, None),
+            (Step::Risks, 20.0, None),
+            (Step::Thesis, 6.0, None),
+        ],
+    );
+    let ids: Vec<&str> = a.checks.iter().map(|c| c.id.as_str()).collect();
+    for absent in [
+        "problem_share",
+        "solution_share",
+        "pain",
+        "pressure_test",
+        "outcome_metric",
+        "deprioritization",
+        "over_framing",
+        "star_complete",
+    ] {
+        assert!(!ids.contains(&absent), "{absent} in {ids:?}");
+    }
+    assert!(
+        ids.contains(&"thesis") && ids.contains(&"customer_framing"),
+        "{ids:?}"
+    );
+    assert_eq!(a.shares.problem_definition, None);
+    let budgets: Vec<&str> = a.budgets.iter().map(|b| b.id.as_ref()).collect();
+    assert_eq!(budgets, ["answer", "think_pause", "customer_framing"]);
+    // the whole-answer light is the 8-minute maximum only
+    let whole = &a.budgets[0];
+    assert_eq!((whole.min_s, whole.max_s), (0.0, 480.0));
+    assert_eq!(whole.light, Light::Green);
+}
+
+#[test]
+fn takes_saved_with_old_check_ids_still_load() {
+    let a = content(CAPS, METRICS, RISKS, THESIS);
+    let mut json = serde_json::to_value(&a).unwrap();
+    json["checks"][0]["id"] = "a_rule_from_long_ago".into();
+    let back: analysis::Analysis = serde_json::from_value(json).unwrap();
+    assert_eq!(back.checks[0].id.as_str(), "a_rule_from_long_ago");
+}
+
+#[test]
+fn no_negative_zero_anywhere() {
+    let a = answer(
+        QuestionType::ProductSense,
+        6.0,
+        &[(Step::Metrics, 30.0, None)],
+    );
+    let text = serde_json::to_string(&a).unwrap();
+    assert!(!text.contains("-0.0") && !text.contains(":-0,"), "{text}");
+    let report = paceback::report::terminal(&a, &paceback::report::Style::plain(), true);
+    assert!(!report.contains("-0"), "{report}");
+}
+
+#[test]
+fn the_written_method_names_every_rule() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/method.md")).unwrap();
+    for r in analysis::checks::RULES {
+        assert!(
+            doc.contains(&format!("(`{}`)", r.name)),
+            "docs/method.md does not describe {}",
+            r.name
+        );
+    }
+    let m = &analysis::method::METHOD;
+    for p in &m.profiles {
+        if let Some(b) = p.customer_framing {
+            assert!(
+                doc.contains(&format!("{:.0}–{:.0} s", b.min_s, b.max_s)),
+                "{:?}",
+                p.qtype
+            );
+        }
+    }
+    assert!(doc.contains(&format!("at least {:.0}%", m.min_problem_share * 100.0)));
+    assert!(doc.contains(&format!("at most {:.0}%", m.max_solution_share * 100.0)));
+}

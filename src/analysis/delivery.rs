@@ -1,4 +1,4 @@
-//! How the answer was spoken (SPEC §4): pace, filler words, long pauses.
+//! How the answer was spoken (docs/method.md, "Delivery"): pace, filler words, long pauses.
 //!
 //! - pace: words ÷ answer time (first to last word), in words per minute; also the rate with
 //!   silences of 0.3 s or more between words taken out;

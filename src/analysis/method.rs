@@ -122,7 +122,7 @@ const ESTIMATION_STEPS: [Step; 6] = [
 
 const THESIS_ADVICE: &str = "End with one sentence: \"We are building [capability] for [customer] who [pain], replacing [workaround] with [outcome].\" Then stop.";
 
-/// The method as SPEC §1–§4 and the coaches it quotes set it.
+/// The method as docs/method.md writes it down.
 pub static METHOD: Method = Method {
     answer: Budget::new("answer", "Whole answer", 300.0, 360.0, 480.0, 360.0),
     think_pause: Budget::range("think_pause", "Think pause", 5.0, 10.0),

@@ -291,9 +291,7 @@ pub fn analyze_with(
     };
 
     let shares = if profile.rules.shares && answer_s > 0.0 {
-        let share = |pred: fn(Step) -> bool| {
-            Some((timing::seconds(&steps, pred) / answer_s * 1000.0).round() / 1000.0)
-        };
+        let share = |pred: fn(Step) -> bool| Some(round3(timing::seconds(&steps, pred) / answer_s));
         let range = |r: (f64, f64)| [round3(r.0), round3(r.1)];
         Shares {
             problem_definition: share(Step::is_problem),
@@ -363,7 +361,7 @@ pub fn analyze_with(
 }
 
 fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    (x * 1000.0).round() / 1000.0 + 0.0
 }
 
 fn budget_report(b: &guidance::Budget, actual_s: f64) -> BudgetReport {

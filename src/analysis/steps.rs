@@ -1,4 +1,4 @@
-//! The answer methods' steps (SPEC §1) and the question types (SPEC §2).
+//! The answer methods' steps and the question types (docs/method.md).
 
 use std::fmt;
 
@@ -197,7 +197,7 @@ impl QuestionType {
     }
 
     /// The steps an answer of this type can have, in order. Estimation uses Working Backwards
-    /// only lightly (SPEC §2): framing, the maths (`capabilities`), a sanity check (`risks`) and
+    /// only lightly (docs/method.md): framing, the maths (`capabilities`), a sanity check (`risks`) and
     /// the number (`thesis`); no end state, no success metrics.
     pub fn steps(self) -> &'static [Step] {
         const ESTIMATION: [Step; 6] = [

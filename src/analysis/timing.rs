@@ -1,4 +1,4 @@
-//! Time per step: spans from the segmentation turned into the steps, totals and shares of SPEC §5.
+//! Time per step: spans from the segmentation turned into the steps, totals and shares.
 //!
 //! A step runs from its first word to the first word of the next step (the pause after a step
 //! belongs to it); the last step ends at the last word. So the steps tile the answer and their
@@ -126,11 +126,13 @@ pub fn totals(framework: Framework, reports: &[StepReport]) -> Vec<(Step, f64)> 
 
 /// Seconds on the steps matching `pred`.
 pub fn seconds(reports: &[StepReport], pred: impl Fn(Step) -> bool) -> f64 {
+    // An empty float sum is -0.0; + 0.0 makes it 0.0.
     reports
         .iter()
         .filter(|r| pred(r.step))
         .map(|r| r.duration_s)
-        .sum()
+        .sum::<f64>()
+        + 0.0
 }
 
 #[cfg(test)]

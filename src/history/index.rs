@@ -113,11 +113,15 @@ pub struct Figures {
 impl Figures {
     pub fn of(a: &Analysis) -> Figures {
         let count = |s: Status| a.checks.iter().filter(|c| c.status == s).count() as u32;
+        // Takes saved before shares were limited to the types they apply to still carry them.
+        let applies = crate::analysis::method::profile(a.question.qtype)
+            .rules
+            .shares;
         Figures {
             answer_s: a.answer.duration_s,
             think_pause_s: a.think_pause_s,
-            problem_share: a.shares.problem_definition,
-            solution_share: a.shares.solution,
+            problem_share: a.shares.problem_definition.filter(|_| applies),
+            solution_share: a.shares.solution.filter(|_| applies),
             wpm: a.delivery.wpm,
             fillers_per_100_words: a.delivery.fillers_per_100_words,
             checks_passed: count(Status::Pass),
@@ -444,6 +448,8 @@ pub fn unix_seconds(rfc3339: &str) -> i64 {
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let qtype: String = r.get("qtype")?;
+    let qtype: QuestionType = qtype.parse().unwrap_or(QuestionType::ProductSense);
+    let applies = crate::analysis::method::profile(qtype).rules.shares;
     let budgets: String = r.get("budgets")?;
     Ok(Row {
         id: r.get("id")?,
@@ -453,15 +459,19 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         question: QuestionRef {
             id: r.get("question_id")?,
             text: r.get("question")?,
-            qtype: qtype.parse().unwrap_or(QuestionType::ProductSense),
+            qtype,
         },
         audio: r.get("audio")?,
         duration_s: r.get("duration_s")?,
         figures: Figures {
             answer_s: r.get("answer_s")?,
             think_pause_s: r.get("think_pause_s")?,
-            problem_share: r.get("problem_share")?,
-            solution_share: r.get("solution_share")?,
+            problem_share: r
+                .get::<_, Option<f64>>("problem_share")?
+                .filter(|_| applies),
+            solution_share: r
+                .get::<_, Option<f64>>("solution_share")?
+                .filter(|_| applies),
             wpm: r.get("wpm")?,
             fillers_per_100_words: r.get("fillers_per_100")?,
             checks_passed: r.get("checks_passed")?,

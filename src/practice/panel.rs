@@ -95,7 +95,7 @@ pub fn render(question: &str, qtype: QuestionType, live: &Live, style: &Style) -
         lines.push(format!(
             "  step          {:>7}  {} {budget}{lag}",
             clock(running),
-            step.label()
+            METHOD.profile(qtype).name(step)
         ));
     }
     if let (Some(p), Some(s)) = (live.problem_share, live.solution_share) {

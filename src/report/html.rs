@@ -5,6 +5,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::charts::line_chart;
 use super::history::{target_text, value};
+use crate::analysis::method::profile;
 use crate::analysis::{Analysis, Light, Status, Step};
 use crate::history::TakeRecord;
 use crate::history::progress::Progress;
@@ -99,12 +100,12 @@ pub fn timeline(a: &Analysis) -> Markup {
         div.timeline role="img" aria-label="timeline of the answer by step" {
             @for s in &a.steps {
                 div style={ "width:" (format!("{:.3}", s.duration_s / total * 100.0)) "%;background:" (step_hex(s.step)) }
-                    title={ (s.step.label()) " " (clock(s.start_s)) "–" (clock(s.end_s)) } {}
+                    title={ (profile(a.question.qtype).name(s.step)) " " (clock(s.start_s)) "–" (clock(s.end_s)) } {}
             }
         }
         div.legend {
             @for step in a.framework.steps().iter().filter(|st| a.steps.iter().any(|s| s.step == **st)) {
-                span { span.swatch style={ "background:" (step_hex(*step)) } {} (step.label()) }
+                span { span.swatch style={ "background:" (step_hex(*step)) } {} (profile(a.question.qtype).name(*step)) }
             }
         }
         p.muted { (clock(a.answer.start_s)) " to " (clock(a.answer.end_s)) " of the recording" }
@@ -129,7 +130,7 @@ fn report_body(a: &Analysis) -> Markup {
             table {
                 tr { th { "step" } th.num { "start" } th.num { "time" } th.num { "share" } th.num title="how likely this stretch is this step" { "sure" } }
                 @for s in &a.steps {
-                    tr { td { span.swatch style={ "background:" (step_hex(s.step)) } {} (s.step.label()) }
+                    tr { td { span.swatch style={ "background:" (step_hex(s.step)) } {} (profile(a.question.qtype).name(s.step)) }
                          td.num { (clock(s.start_s)) } td.num { (clock(s.duration_s)) }
                          td.num { (format!("{:.0}%", s.share * 100.0)) }
                          td.num.{ (if s.confidence < 0.6 { "warn" } else { "muted" }) } { (format!("{:.0}%", s.confidence * 100.0)) } }
@@ -147,7 +148,11 @@ fn report_body(a: &Analysis) -> Markup {
             table {
                 @for c in &a.checks {
                     @let (class, mark) = status_class(c.status);
-                    tr { td.(class) { (mark) } td { (c.id) } td { (c.message) } }
+                    tr { td.(class) { (mark) } td { (c.id.as_str()) }
+                         td { (c.message)
+                              @for e in &c.evidence {
+                                  div.muted { "“" (e.text) "” (" (clock(e.start_s)) ")" }
+                              } } }
                 }
             }
             @if !a.advice.is_empty() {
@@ -158,7 +163,7 @@ fn report_body(a: &Analysis) -> Markup {
             div.transcript {
                 @for s in &a.steps {
                     p style={ "background:" (step_tint(s.step)) } {
-                        strong { (clock(s.start_s)) " " (s.step.label()) } " " (s.text)
+                        strong { (clock(s.start_s)) " " (profile(a.question.qtype).name(s.step)) } " " (s.text)
                     }
                 }
             }

@@ -517,8 +517,7 @@ fn pct(x: f64) -> String {
 }
 
 fn round3(x: f64) -> f64 {
-    let r = (x * 1000.0).round() / 1000.0;
-    if r == 0.0 { 0.0 } else { r }
+    (x * 1000.0).round() / 1000.0 + 0.0
 }
 
 /// Pass inside `[lo, hi]`, warn within `slack` (a fraction of the bound) outside, else fail;
