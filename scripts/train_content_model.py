@@ -90,7 +90,7 @@ def main():
     model, sizes = train(files)
     model = {"schema": "paceback.content_model/1", "trained_on": len(files), "min_answers": MIN_ANSWERS, **model}
     with open(args.out, "w") as f:
-        json.dump(model, f, separators=(",", ":"))
+        json.dump(model, f, indent=1)  # one value per line: retraining gives a readable diff
         f.write("\n")
     for fw in ("working_backwards", "star"):
         print(f"{fw}: {sizes[fw]} sentences, {len(model[fw]['features'])} features, steps {sorted(model[fw]['steps'])}")

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::analysis::QuestionType;
-use crate::commands;
-use crate::error::Result;
 use crate::transcribe::whisper::Decoding;
 
 /// Rehearse interview answers out loud; see where your minutes went.
@@ -316,26 +314,4 @@ pub enum ModelCommand {
         #[arg(long)]
         json: bool,
     },
-}
-
-/// Run the parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Practice(args) => commands::practice::run(args),
-        Command::Analyze(args) => commands::analyze::run(args),
-        Command::Transcribe(args) => commands::transcribe::run(args),
-        Command::Record(args) => commands::record::run(args),
-        Command::History(args) => commands::history::list(args),
-        Command::Show(args) => commands::history::show(args),
-        Command::Progress(args) => commands::progress::run(args),
-        Command::Export(args) => commands::history::export(args),
-        Command::Reanalyze(args) => commands::history::reanalyze(args),
-        Command::Devices { json } => commands::record::devices(json),
-        Command::Questions {
-            qtype,
-            random,
-            json,
-        } => commands::questions::run(qtype, random, json),
-        Command::Model(cmd) => commands::model::run(cmd),
-    }
 }

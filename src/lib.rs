@@ -15,7 +15,7 @@ pub mod home;
 pub mod interrupt;
 pub mod model;
 pub mod practice;
-pub mod progress;
+pub mod progress_bar;
 pub mod questions;
 pub mod record;
 pub mod report;

@@ -7,7 +7,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     paceback::interrupt::install();
     let cli = paceback::cli::Cli::parse();
-    match paceback::cli::run(cli) {
+    match paceback::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }

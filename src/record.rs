@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::audio::capture::Capture;
-use crate::audio::take::Take;
+use crate::audio::writer::TakeWriter;
 use crate::error::{Error, Result};
 
 /// No audio from the device for this long means it is gone.
@@ -98,7 +98,7 @@ pub fn record(
 ) -> Result<Recorded> {
     let mut capture = Capture::start(device)?;
     on_start(&capture.device);
-    let mut take = Take::create(path, capture.rate, capture.channels)?;
+    let mut take = TakeWriter::create(path, capture.rate, capture.channels)?;
     let channels = usize::from(capture.channels.max(1));
     let limit = limit_s.map(|s| (s * f64::from(capture.rate)).round() as u64 * channels as u64);
     let mut taken = 0u64;

@@ -301,7 +301,7 @@ fn analyze_finds_the_steps_of_the_demo_answer() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let r = json(&std::fs::read(&results).unwrap())[0].clone();
+    let r = json(&std::fs::read(&results).unwrap())["answers"][0].clone();
     eprintln!("{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(r["type_ok"], true);
     assert!(r["step_accuracy"].as_f64().unwrap() >= 0.85, "{r}");

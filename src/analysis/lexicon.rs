@@ -52,8 +52,6 @@ struct RawChecks {
     framework_named: Vec<String>,
     #[serde(default)]
     multiple_segments: Vec<String>,
-    #[serde(default)]
-    thesis_statement: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,7 +124,6 @@ impl RawLexicon {
         c.mitigation.extend(o.mitigation);
         c.framework_named.extend(o.framework_named);
         c.multiple_segments.extend(o.multiple_segments);
-        c.thesis_statement.extend(o.thesis_statement);
         self.delivery.fillers.extend(other.delivery.fillers);
         self.delivery
             .soft_fillers
@@ -157,7 +154,6 @@ pub struct CheckPhrases {
     pub mitigation: Vec<Pattern>,
     pub framework_named: Vec<Pattern>,
     pub multiple_segments: Vec<Pattern>,
-    pub thesis_statement: Vec<Pattern>,
 }
 
 /// The compiled lexicon.
@@ -273,7 +269,6 @@ impl Lexicon {
             mitigation: compile("checks.mitigation", &c.mitigation)?,
             framework_named: compile("checks.framework_named", &c.framework_named)?,
             multiple_segments: compile("checks.multiple_segments", &c.multiple_segments)?,
-            thesis_statement: compile("checks.thesis_statement", &c.thesis_statement)?,
         };
         Ok(Lexicon {
             steps,

@@ -3,8 +3,8 @@
 
 pub mod capture;
 pub mod resample;
-pub mod take;
 pub mod wav;
+pub mod writer;
 
 pub use resample::{StreamResampler, to_mono_16k};
 pub use wav::{Pcm, read_wav};

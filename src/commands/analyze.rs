@@ -13,10 +13,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let lexicon = Lexicon::load(&home.cues_file())?;
     let (transcript, path) = match (&args.transcript, &args.file) {
         (Some(t), _) => (Transcript::load(t)?, t),
-        (None, Some(wav)) => (
-            super::transcribe::transcribe_file(wav, &args.speech, !args.json)?,
-            wav,
-        ),
+        (None, Some(wav)) => (super::transcribe_file(wav, &args.speech, !args.json)?, wav),
         (None, None) => return Err(Error::usage("give a WAV file or --transcript WORDS.json")),
     };
     let mut analysis_input = input(&transcript, &path.display().to_string(), &args.question);
@@ -41,16 +38,13 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         (Some(units), true) => {
             let mut value = serde_json::to_value(&analysis).map_err(anyhow::Error::from)?;
             value["explain"] = serde_json::to_value(units).map_err(anyhow::Error::from)?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&value).map_err(anyhow::Error::from)?
-            );
+            super::json_out(&value)?;
         }
         (Some(units), false) => {
-            print(&analysis, false, args.verbose)?;
+            super::print_analysis(&analysis, false, args.verbose)?;
             print!("{}", report::explain(units));
         }
-        (None, json) => print(&analysis, json, args.verbose)?,
+        (None, json) => super::print_analysis(&analysis, json, args.verbose)?,
     }
     if analysis.no_speech {
         return Err(Error::NoSpeech(path.display().to_string()));
@@ -74,7 +68,7 @@ fn save(
 ) -> anyhow::Result<()> {
     let store = Store::open(home)?;
     let take = store.new_take()?;
-    let saved = (|| {
+    history::save_claimed(home, &store, &take, || {
         if let Some(wav) = wav {
             history::copy_private(wav, &take.wav)?;
         }
@@ -83,7 +77,7 @@ fn save(
             text: analysis.question.text.clone(),
             qtype: analysis.question.qtype,
         };
-        let record = TakeRecord::new(
+        TakeRecord::new(
             &take,
             history::now_rfc3339(),
             "analyze",
@@ -91,18 +85,15 @@ fn save(
             None,
             transcript,
             analysis,
-        )?;
-        history::keep(home, &store, &record)
-    })();
-    if saved.is_err() {
-        store.release(&take);
-    } else if !quiet {
+        )
+    })?;
+    if !quiet {
         eprintln!(
             "paceback: saved to your history as {} (`paceback show {}`)",
             take.id, take.id
         );
     }
-    saved.map(|_| ())
+    Ok(())
 }
 
 /// The analysis input for a transcript and the question given on the command line.
@@ -142,18 +133,4 @@ fn truth_boundaries(path: &std::path::Path) -> Result<Vec<(analysis::Step, f64)>
                 .ok_or_else(|| Error::bad_input(path, format!("unknown step `{}`", s.step)))
         })
         .collect()
-}
-
-/// Print the report (or JSON) to stdout.
-pub fn print(analysis: &Analysis, json: bool, verbose: bool) -> Result<()> {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(analysis).map_err(anyhow::Error::from)?
-        );
-    } else {
-        let style = report::Style::detect();
-        print!("{}", report::terminal(analysis, &style, verbose));
-    }
-    Ok(())
 }

@@ -2,20 +2,13 @@
 
 use std::path::Path;
 
+use super::json_out;
 use crate::analysis::{self, Lexicon, TypeSource};
 use crate::cli::{ExportArgs, HistoryArgs, ReanalyzeArgs, ShowArgs};
 use crate::error::{Error, Result};
 use crate::history::{self, Filter, Index, Row, Store, TakeRecord, progress};
 use crate::home::Home;
 use crate::report::{self, Style};
-
-fn json_out<T: serde::Serialize>(value: &T) -> Result<()> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?
-    );
-    Ok(())
-}
 
 /// `paceback history [--type T] [--limit N] [--json] [--repair]`.
 pub fn list(args: HistoryArgs) -> Result<()> {

@@ -9,8 +9,60 @@ pub mod questions;
 pub mod record;
 pub mod transcribe;
 
+use std::path::Path;
+
+use crate::analysis::Analysis;
+use crate::audio;
+use crate::cli::SpeechArgs;
+use crate::cli::{Cli, Command};
 use crate::embed::SentenceModel;
+use crate::error::Result;
 use crate::home::Home;
+use crate::report;
+use crate::transcribe::WindowConfig;
+use crate::transcribe::whisper::{Whisper, WhisperConfig};
+use crate::transcript::Transcript;
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Practice(args) => practice::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Transcribe(args) => transcribe::run(args),
+        Command::Record(args) => record::run(args),
+        Command::History(args) => history::list(args),
+        Command::Show(args) => history::show(args),
+        Command::Progress(args) => progress::run(args),
+        Command::Export(args) => history::export(args),
+        Command::Reanalyze(args) => history::reanalyze(args),
+        Command::Devices { json } => record::devices(json),
+        Command::Questions {
+            qtype,
+            random,
+            json,
+        } => questions::run(qtype, random, json),
+        Command::Model(cmd) => model::run(cmd),
+    }
+}
+
+/// Print a value as pretty JSON on stdout.
+pub fn json_out<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?
+    );
+    Ok(())
+}
+
+/// Print an analysis: the terminal report, or the `paceback.analysis/1` JSON.
+pub fn print_analysis(analysis: &Analysis, json: bool, verbose: bool) -> Result<()> {
+    if json {
+        return json_out(analysis);
+    }
+    let style = report::Style::detect();
+    print!("{}", report::terminal(analysis, &style, verbose));
+    Ok(())
+}
 
 /// The sentence model the segmenter reads with, if installed. Missing or broken, the analysis
 /// still runs on cues alone; `quiet` (JSON output) keeps the note off stderr.
@@ -30,4 +82,42 @@ pub fn sentence_model(home: &Home, quiet: bool) -> Option<SentenceModel> {
             None
         }
     }
+}
+
+/// The whisper recognizer the speech options ask for (model resolved and checked).
+pub fn load_recognizer(speech: &SpeechArgs) -> Result<Whisper> {
+    let model = crate::model::resolve(speech.model.as_deref(), &Home::from_env()?)?;
+    let mut config = WhisperConfig {
+        decoding: speech.decoding,
+        ..WhisperConfig::default()
+    };
+    if let Some(n) = speech.threads {
+        config.threads = n.max(1);
+    }
+    Whisper::load(&model, config)
+}
+
+/// Read a WAV and transcribe it with the configured model; the progress bar shows when asked
+/// and stderr is a terminal.
+pub fn transcribe_file(
+    path: &Path,
+    speech: &SpeechArgs,
+    show_progress: bool,
+) -> Result<Transcript> {
+    let pcm = audio::read_wav(path)?;
+    let audio = audio::to_mono_16k(&pcm)?;
+    let mut whisper = load_recognizer(speech)?;
+    let bar = crate::progress_bar::bar(
+        (audio.duration_s() * 10.0) as u64,
+        "transcribing",
+        show_progress,
+    );
+    let transcript = crate::transcribe::transcribe(
+        &mut whisper,
+        &audio,
+        &WindowConfig::default(),
+        &mut |done_s| bar.set_position((done_s * 10.0) as u64),
+    );
+    bar.finish_and_clear();
+    transcript
 }

@@ -83,10 +83,7 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
         ModelCommand::List { json } => {
             let models = model::list(&home)?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&models).map_err(anyhow::Error::from)?
-                );
+                super::json_out(&models)?;
                 return Ok(());
             }
             if models.is_empty() {

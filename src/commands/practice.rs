@@ -62,7 +62,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let text = qref.text.clone().unwrap_or_default();
 
     // The model before the microphone: a missing model should not cost a take.
-    let recognizer = super::transcribe::load_recognizer(&args.speech)?;
+    let recognizer = super::load_recognizer(&args.speech)?;
 
     print_card(&text, qref.qtype, hint.as_deref());
     let take = store.new_take()?;
@@ -125,17 +125,19 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         given_steps: None,
     };
     let analysis = analysis::analyze(&input, &lexicon, encoder.as_deref().map(|e| e as _));
-    let record = TakeRecord::new(
-        &take,
-        recorded_at,
-        "practice",
-        qref,
-        Some(outcome.recorded.device.clone()),
-        outcome.transcript,
-        &analysis,
-    )?;
-    let saved = history::keep(&home, &store, &record)?;
-    super::analyze::print(&analysis, args.json, args.verbose)?;
+    let device = outcome.recorded.device.clone();
+    let saved = history::save_claimed(&home, &store, &take, || {
+        TakeRecord::new(
+            &take,
+            recorded_at,
+            "practice",
+            qref,
+            Some(device),
+            outcome.transcript,
+            &analysis,
+        )
+    })?;
+    super::print_analysis(&analysis, args.json, args.verbose)?;
     eprintln!(
         "paceback: saved as {} ({}; report ready {:.1} s after you stopped)",
         take.id,

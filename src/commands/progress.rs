@@ -43,10 +43,7 @@ pub fn run(args: ProgressArgs) -> Result<()> {
         super::history::write_page(path, &page)?;
     }
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&p).map_err(anyhow::Error::from)?
-        );
+        super::json_out(&p)?;
     } else if args.html.is_none() {
         print!(
             "{}",

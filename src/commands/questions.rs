@@ -16,10 +16,7 @@ pub fn run(qtype: Option<QuestionType>, random: bool, json: bool) -> Result<()> 
         list = vec![pick];
     }
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-        );
+        super::json_out(&list)?;
         return Ok(());
     }
     for t in QuestionType::ALL {

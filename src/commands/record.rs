@@ -10,10 +10,7 @@ use crate::record::{self, Stop};
 pub fn devices(json: bool) -> Result<()> {
     let list = capture::devices();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).map_err(anyhow::Error::from)?
-        );
+        super::json_out(&list)?;
     } else if list.is_empty() {
         println!("no input devices found: connect a microphone");
     } else {
@@ -54,7 +51,7 @@ pub fn run(args: RecordArgs) -> Result<()> {
     check_out(&args.out)?;
     let enter = record::enter_pressed();
     let interactive = std::io::stderr().is_terminal();
-    let bar = crate::progress::spinner("recording", interactive);
+    let bar = crate::progress_bar::spinner("recording", interactive);
     let banner = |device: &str| {
         eprintln!(
             "paceback: recording from {device} to {} — press Enter (or Ctrl-C) to stop{}",

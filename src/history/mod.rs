@@ -149,6 +149,21 @@ pub fn keep(home: &Home, store: &Store, record: &TakeRecord) -> anyhow::Result<P
     Ok(saved)
 }
 
+/// Finish a claimed take: build its record (which may copy the recording in) and keep it. If
+/// anything fails, the claim is given up, so no empty record file is left behind.
+pub fn save_claimed(
+    home: &Home,
+    store: &Store,
+    take: &NewTake,
+    record: impl FnOnce() -> anyhow::Result<TakeRecord>,
+) -> anyhow::Result<PathBuf> {
+    let saved = record().and_then(|r| keep(home, store, &r));
+    if saved.is_err() {
+        store.release(take);
+    }
+    saved
+}
+
 /// What `history --repair` did.
 #[derive(Debug, Default)]
 pub struct Repair {

@@ -82,7 +82,7 @@ fn agent() -> ureq::Agent {
 /// The body of `url`, in memory, with a byte counter on a terminal.
 pub(crate) fn get(url: &str, label: &str) -> anyhow::Result<Vec<u8>> {
     let body = agent().get(url).call()?.into_body();
-    let bar = crate::progress::bytes(body.content_length(), label);
+    let bar = crate::progress_bar::bytes(body.content_length(), label);
     let mut data = Vec::new();
     let read = bar.wrap_read(body.into_reader()).read_to_end(&mut data);
     bar.finish_and_clear();
@@ -93,7 +93,7 @@ pub(crate) fn get(url: &str, label: &str) -> anyhow::Result<Vec<u8>> {
 fn download(url: &str, out: &Path) -> anyhow::Result<()> {
     let response = agent().get(url).call()?;
     let body = response.into_body();
-    let bar = crate::progress::bytes(body.content_length(), "model");
+    let bar = crate::progress_bar::bytes(body.content_length(), "model");
     let mut reader = bar.wrap_read(body.into_reader());
     let part = out.with_extension("bin.part");
     let result = (|| {

@@ -26,19 +26,10 @@ pub fn file_name(name: &str) -> String {
     format!("ggml-{name}.bin")
 }
 
-/// Where a model came from, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Flag,
-    Env,
-    Default,
-}
-
 /// A model file that exists and has a plausible header.
 #[derive(Debug, Clone)]
 pub struct ModelFile {
     pub path: PathBuf,
-    pub source: Source,
     pub header: ggml::Hparams,
 }
 
@@ -55,15 +46,12 @@ impl ModelFile {
 
 /// Pick the model to use and check it can be read.
 pub fn resolve(flag: Option<&Path>, home: &Home) -> Result<ModelFile> {
-    let (path, source) = if let Some(p) = flag {
-        (p.to_path_buf(), Source::Flag)
+    let path = if let Some(p) = flag {
+        p.to_path_buf()
     } else if let Some(p) = std::env::var_os("PACEBACK_MODEL").filter(|v| !v.is_empty()) {
-        (PathBuf::from(p), Source::Env)
+        PathBuf::from(p)
     } else {
-        (
-            home.models_dir().join(file_name(DEFAULT_MODEL)),
-            Source::Default,
-        )
+        home.models_dir().join(file_name(DEFAULT_MODEL))
     };
     if !path.is_file() {
         return Err(Error::ModelMissing { path });
@@ -72,11 +60,7 @@ pub fn resolve(flag: Option<&Path>, home: &Home) -> Result<ModelFile> {
         path: path.clone(),
         reason: format!("{e:#}"),
     })?;
-    Ok(ModelFile {
-        path,
-        source,
-        header,
-    })
+    Ok(ModelFile { path, header })
 }
 
 /// One installed model, for `paceback model list`.

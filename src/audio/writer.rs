@@ -16,7 +16,7 @@ use super::{StreamResampler, WHISPER_RATE};
 /// How often the header is rewritten, in output samples (1 s).
 const FLUSH_EVERY: u64 = WHISPER_RATE as u64;
 
-pub struct Take {
+pub struct TakeWriter {
     path: PathBuf,
     writer: Option<hound::WavWriter<BufWriter<File>>>,
     channels: usize,
@@ -27,9 +27,9 @@ pub struct Take {
     flushed: u64,
 }
 
-impl Take {
+impl TakeWriter {
     /// Start a take at `path` for audio arriving at `rate` Hz with `channels` channels.
-    pub fn create(path: &Path, rate: u32, channels: u16) -> anyhow::Result<Take> {
+    pub fn create(path: &Path, rate: u32, channels: u16) -> anyhow::Result<TakeWriter> {
         let spec = hound::WavSpec {
             channels: 1,
             sample_rate: WHISPER_RATE,
@@ -38,7 +38,7 @@ impl Take {
         };
         let writer = hound::WavWriter::create(path, spec)
             .with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(Take {
+        Ok(TakeWriter {
             path: path.to_path_buf(),
             writer: Some(writer),
             channels: usize::from(channels.max(1)),
@@ -147,7 +147,7 @@ mod tests {
     fn a_take_is_16k_mono_of_the_right_length() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.wav");
-        let mut take = Take::create(&path, 48_000, 2).unwrap();
+        let mut take = TakeWriter::create(&path, 48_000, 2).unwrap();
         let stereo: Vec<f32> = (0..48_000 * 2 * 2)
             .map(|i| if i % 2 == 0 { 0.5 } else { -0.1 } * ((i / 2) as f32 * 0.02).sin())
             .collect();
@@ -173,7 +173,7 @@ mod tests {
     fn after_a_write_error_the_header_covers_every_sample_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.wav");
-        let mut take = Take::create(&path, 16_000, 1).unwrap();
+        let mut take = TakeWriter::create(&path, 16_000, 1).unwrap();
         take.push(&vec![0.1; 16_000]).unwrap(); // header flushed at 16,000
         // The writer dies with the error (no finalize); 4,000 more samples had reached the
         // disk, and half of one more when it filled up.
@@ -200,7 +200,7 @@ mod tests {
     fn an_unfinished_take_is_readable_up_to_the_last_flush() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.wav");
-        let mut take = Take::create(&path, 16_000, 1).unwrap();
+        let mut take = TakeWriter::create(&path, 16_000, 1).unwrap();
         take.push(&vec![0.1; 40_000]).unwrap(); // 2.5 s
         // simulate a crash: the process dies without finishing
         std::mem::forget(take);
