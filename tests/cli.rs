@@ -39,30 +39,42 @@ fn not_a_wav_is_bad_input_exit_2() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("notes.wav").and(predicate::str::contains("not a valid WAV")),
+            predicate::str::contains("notes.wav")
+                .and(predicate::str::contains("not an audio file"))
+                .and(predicate::str::contains("FLAC, MP3, M4A")),
         );
 }
 
 #[test]
-fn missing_empty_zero_length_and_truncated_wavs_exit_2() {
+fn missing_empty_zero_length_and_implausible_audio_files_exit_2() {
     let h = home();
     let empty = h.path().join("empty.wav");
     std::fs::write(&empty, b"").unwrap();
     let zero = h.path().join("zero.wav");
     write_wav_i16(&zero, 16_000, 1, &[]);
-    let cut = h.path().join("cut.wav");
-    write_wav_i16(&cut, 16_000, 1, &vec![100; 16_000]);
-    let bytes = std::fs::read(&cut).unwrap();
-    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    // a 32 KB file declaring a sample rate of 1 GHz, and one declaring 1 Hz
+    let fast = h.path().join("fast.wav");
+    write_wav_i16(&fast, 1_000_000_000, 1, &vec![100; 16_000]);
+    let slow = h.path().join("slow.wav");
+    write_wav_i16(&slow, 1, 1, &vec![100; 16_000]);
+    let memo = h.path().join("memo.opus");
+    std::fs::write(
+        &memo,
+        b"OggS\0\x02\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\x01\x13OpusHead",
+    )
+    .unwrap();
     for (file, message) in [
         (h.path().join("missing.wav"), "no such file"),
-        (empty, "empty or truncated"),
+        (empty, "empty"),
         (zero, "no audio"),
-        (cut, "truncated"),
+        (fast, "sample rate of 1000000000 Hz"),
+        (slow, "sample rate of 1 Hz"),
+        (memo, "WAV (PCM or float), FLAC"),
     ] {
         paceback(h.path())
             .arg("transcribe")
             .arg(&file)
+            .timeout(std::time::Duration::from_secs(60))
             .assert()
             .code(2)
             .stderr(predicate::str::contains(message));

@@ -1,13 +1,13 @@
-//! Audio in: reading any PCM WAV (and, for practice, the microphone) into the one shape the
-//! transcriber wants: 16 kHz mono `f32` in [-1, 1].
+//! Audio in: reading any common audio file (and, for practice, the microphone) into the one shape
+//! the transcriber wants: 16 kHz mono `f32` in [-1, 1].
 
 pub mod capture;
+pub mod decode;
 pub mod resample;
-pub mod wav;
 pub mod writer;
 
-pub use resample::{StreamResampler, to_mono_16k};
-pub use wav::{Pcm, read_wav};
+pub use decode::read_audio;
+pub use resample::{StreamResampler, ToWhisper};
 
 /// The sample rate whisper works at.
 pub const WHISPER_RATE: u32 = 16_000;

@@ -1,49 +1,11 @@
-//! Downmixing and resampling to whisper's 16 kHz mono, with rubato's FFT resampler.
+//! Downmixing, cleaning and resampling to whisper's 16 kHz mono, with rubato's FFT resampler,
+//! as audio arrives (a file being decoded or a microphone), so memory stays flat in its length.
 
 use anyhow::Context;
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};
 
-use super::{Mono, Pcm, WHISPER_RATE};
-
-/// Average the channels of interleaved PCM into one.
-pub fn downmix(pcm: &Pcm) -> Mono {
-    let channels = usize::from(pcm.channels.max(1));
-    let samples = if channels == 1 {
-        pcm.samples.clone()
-    } else {
-        pcm.samples
-            .chunks_exact(channels)
-            .map(|frame| frame.iter().sum::<f32>() / channels as f32)
-            .collect()
-    };
-    Mono {
-        rate: pcm.rate,
-        samples,
-    }
-}
-
-/// Resample mono audio to `rate`; a no-op copy when the rate already matches.
-pub fn resample(audio: &Mono, rate: u32) -> anyhow::Result<Mono> {
-    if audio.rate == rate || audio.samples.is_empty() {
-        return Ok(Mono {
-            rate,
-            samples: audio.samples.clone(),
-        });
-    }
-    let mut resampler =
-        Fft::<f32>::new(audio.rate as usize, rate as usize, 1024, 1, FixedSync::Both)
-            .with_context(|| format!("cannot resample from {} Hz to {rate} Hz", audio.rate))?;
-    let input = InterleavedSlice::new(&audio.samples, 1, audio.samples.len())
-        .context("resampler input buffer")?;
-    let out = resampler
-        .process_all(&input, audio.samples.len(), None)
-        .context("resampling failed")?;
-    Ok(Mono {
-        rate,
-        samples: out.take_data(),
-    })
-}
+use super::WHISPER_RATE;
 
 /// Resampling of a stream that arrives in pieces (a microphone), to the same result as
 /// resampling it whole: output delayed by nothing, `rate_out / rate_in` as many samples.
@@ -178,9 +140,48 @@ impl StreamResampler {
     }
 }
 
-/// Any PCM to whisper's input: mono, 16 kHz.
-pub fn to_mono_16k(pcm: &Pcm) -> anyhow::Result<Mono> {
-    resample(&downmix(pcm), WHISPER_RATE)
+/// Any interleaved audio, as it arrives, to whisper's input: 16 kHz mono in [-1, 1]. Samples that
+/// are not finite become silence and the rest are clamped, so no damaged file or driver can hand
+/// the resampler or the recognizer a NaN, an infinity or a sample of 1000.
+pub struct ToWhisper {
+    channels: usize,
+    resampler: StreamResampler,
+    mono: Vec<f32>,
+}
+
+impl ToWhisper {
+    pub fn new(rate: u32, channels: u16) -> anyhow::Result<Self> {
+        Ok(ToWhisper {
+            channels: usize::from(channels.max(1)),
+            resampler: StreamResampler::new(rate, WHISPER_RATE)?,
+            mono: Vec::new(),
+        })
+    }
+
+    /// Downmix, clean and resample `interleaved` (whole frames), appending to `out`.
+    pub fn push(&mut self, interleaved: &[f32], out: &mut Vec<f32>) -> anyhow::Result<()> {
+        self.mono.clear();
+        self.mono.extend(
+            interleaved
+                .chunks_exact(self.channels)
+                .map(|f| clean(f.iter().map(|s| clean(*s)).sum::<f32>() / self.channels as f32)),
+        );
+        self.resampler.push(&self.mono, out)
+    }
+
+    /// The resampler's tail, ending at exactly the expected length.
+    pub fn finish(&mut self, out: &mut Vec<f32>) -> anyhow::Result<()> {
+        self.resampler.finish(out)
+    }
+}
+
+/// A sample fit for whisper: not finite is silence, beyond full scale is full scale.
+fn clean(s: f32) -> f32 {
+    if s.is_finite() {
+        s.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]
@@ -205,54 +206,47 @@ mod tests {
         crossings as f32 / 2.0 / (mid.len() as f32 / rate as f32)
     }
 
+    /// The reference: rubato resampling the whole clip at once.
+    fn offline(samples: &[f32], rate: u32) -> Vec<f32> {
+        let mut r = Fft::<f32>::new(rate as usize, 16_000, 1024, 1, FixedSync::Both).unwrap();
+        let input = InterleavedSlice::new(samples, 1, samples.len()).unwrap();
+        r.process_all(&input, samples.len(), None)
+            .unwrap()
+            .take_data()
+    }
+
+    fn streamed(samples: &[f32], rate: u32, channels: u16, piece: usize) -> Vec<f32> {
+        let mut r = ToWhisper::new(rate, channels).unwrap();
+        let mut out = Vec::new();
+        // odd-sized pieces, as a microphone or a decoder delivers them
+        for chunk in samples.chunks(piece * usize::from(channels)) {
+            r.push(chunk, &mut out).unwrap();
+        }
+        r.finish(&mut out).unwrap();
+        out
+    }
+
     #[test]
-    fn resampling_keeps_a_sines_frequency_and_length() {
+    fn resampling_keeps_a_sines_frequency_length_and_level() {
         for rate in [8_000, 22_050, 44_100, 48_000, 96_000] {
-            let input = Mono {
-                rate,
-                samples: sine(440.0, rate, 2.0),
-            };
-            let out = resample(&input, 16_000).unwrap();
-            assert_eq!(out.rate, 16_000);
-            let expected_len = 32_000.0;
-            assert!(
-                (out.samples.len() as f32 - expected_len).abs() <= 16.0,
-                "{rate} Hz: {} samples",
-                out.samples.len()
-            );
-            let hz = zero_crossing_hz(&out.samples, 16_000);
+            let out = streamed(&sine(440.0, rate, 2.0), rate, 1, 777);
+            assert_eq!(out.len(), 32_000, "{rate} Hz");
+            let hz = zero_crossing_hz(&out, 16_000);
             assert!((hz - 440.0).abs() < 2.0, "{rate} Hz: measured {hz} Hz");
-            let peak = out.samples.iter().fold(0f32, |m, s| m.max(s.abs()));
+            let peak = out.iter().fold(0f32, |m, s| m.max(s.abs()));
             assert!((peak - 0.5).abs() < 0.05, "{rate} Hz: peak {peak}");
         }
     }
 
     #[test]
-    fn streaming_matches_the_expected_length_and_frequency() {
+    fn streaming_matches_resampling_the_whole_clip() {
         for rate in [8_000, 44_100, 48_000] {
             let whole = sine(440.0, rate, 3.0);
-            let mut r = StreamResampler::new(rate, 16_000).unwrap();
-            let mut out = Vec::new();
-            // odd-sized pieces, as a microphone delivers them
-            for piece in whole.chunks(777) {
-                r.push(piece, &mut out).unwrap();
-            }
-            r.finish(&mut out).unwrap();
-            assert_eq!(out.len(), 48_000, "{rate} Hz");
-            let hz = zero_crossing_hz(&out, 16_000);
-            assert!((hz - 440.0).abs() < 2.0, "{rate} Hz: {hz}");
-            // no delay: the first crossing after the start is where the sine's is
-            let offline = resample(
-                &Mono {
-                    rate,
-                    samples: whole,
-                },
-                16_000,
-            )
-            .unwrap();
-            let n = offline.samples.len().min(out.len());
+            let out = streamed(&whole, rate, 1, 777);
+            let reference = offline(&whole, rate);
+            let n = reference.len().min(out.len());
             let err: f32 = (1000..n - 1000)
-                .map(|i| (offline.samples[i] - out[i]).abs())
+                .map(|i| (reference[i] - out[i]).abs())
                 .fold(0.0, f32::max);
             assert!(
                 err < 0.02,
@@ -263,20 +257,37 @@ mod tests {
 
     #[test]
     fn same_rate_is_identity() {
-        let input = Mono {
-            rate: 16_000,
-            samples: vec![0.1, -0.2, 0.3],
-        };
-        assert_eq!(resample(&input, 16_000).unwrap(), input);
+        let samples = vec![0.1, -0.2, 0.3];
+        assert_eq!(streamed(&samples, 16_000, 1, 2), samples);
     }
 
     #[test]
-    fn downmix_averages_channels() {
-        let pcm = Pcm {
-            rate: 8_000,
-            channels: 2,
-            samples: vec![1.0, 0.0, 0.5, 0.5, -1.0, 1.0],
-        };
-        assert_eq!(downmix(&pcm).samples, vec![0.5, 0.5, 0.0]);
+    fn channels_are_averaged() {
+        let stereo = [1.0, 0.0, 0.5, 0.5, -1.0, 1.0];
+        assert_eq!(streamed(&stereo, 16_000, 2, 1), vec![0.5, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn damaged_samples_become_silence_or_full_scale() {
+        let bad = [
+            f32::NAN,
+            f32::INFINITY,
+            -1000.0,
+            0.25,
+            f32::NEG_INFINITY,
+            3.0,
+        ];
+        assert_eq!(
+            streamed(&bad, 16_000, 1, 4),
+            vec![0.0, 0.0, -1.0, 0.25, 0.0, 1.0]
+        );
+        // and at another rate the resampler sees only finite samples
+        let mut noisy = sine(440.0, 48_000, 1.0);
+        for s in noisy.iter_mut().step_by(97) {
+            *s = f32::NAN;
+        }
+        let out = streamed(&noisy, 48_000, 1, 1000);
+        assert!(out.iter().all(|s| s.is_finite()));
+        assert_eq!(out.len(), 16_000);
     }
 }

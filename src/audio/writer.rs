@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{StreamResampler, WHISPER_RATE};
+use super::{ToWhisper, WHISPER_RATE};
 
 /// How often the header is rewritten, in output samples (1 s).
 const FLUSH_EVERY: u64 = WHISPER_RATE as u64;
@@ -19,9 +19,7 @@ const FLUSH_EVERY: u64 = WHISPER_RATE as u64;
 pub struct TakeWriter {
     path: PathBuf,
     writer: Option<hound::WavWriter<BufWriter<File>>>,
-    channels: usize,
-    resampler: StreamResampler,
-    mono: Vec<f32>,
+    input: ToWhisper,
     out: Vec<f32>,
     written: u64,
     flushed: u64,
@@ -41,9 +39,7 @@ impl TakeWriter {
         Ok(TakeWriter {
             path: path.to_path_buf(),
             writer: Some(writer),
-            channels: usize::from(channels.max(1)),
-            resampler: StreamResampler::new(rate, WHISPER_RATE)?,
-            mono: Vec::new(),
+            input: ToWhisper::new(rate, channels)?,
             out: Vec::new(),
             written: 0,
             flushed: 0,
@@ -63,14 +59,8 @@ impl TakeWriter {
     /// and the seconds recorded so far. An error means the disk refused the data: the take
     /// should stop.
     pub fn push(&mut self, interleaved: &[f32]) -> anyhow::Result<(&[f32], f64)> {
-        self.mono.clear();
-        self.mono.extend(
-            interleaved
-                .chunks_exact(self.channels)
-                .map(|f| f.iter().sum::<f32>() / self.channels as f32),
-        );
         self.out.clear();
-        self.resampler.push(&self.mono, &mut self.out)?;
+        self.input.push(interleaved, &mut self.out)?;
         self.write_out()?;
         Ok((&self.out, self.seconds()))
     }
@@ -81,7 +71,7 @@ impl TakeWriter {
         // A second at a time, however much arrives at once (a busy machine catching up).
         for s in &self.out {
             writer
-                .write_sample((s.clamp(-1.0, 1.0) * f32::from(i16::MAX)).round() as i16)
+                .write_sample((s * f32::from(i16::MAX)).round() as i16)
                 .with_context(failed)?;
             self.written += 1;
             if self.written - self.flushed >= FLUSH_EVERY {
@@ -95,7 +85,7 @@ impl TakeWriter {
     /// Write the resampler's tail and finalize the header. Returns the seconds saved.
     pub fn finish(mut self) -> anyhow::Result<f64> {
         self.out.clear();
-        let tail = self.resampler.finish(&mut self.out);
+        let tail = self.input.finish(&mut self.out);
         let wrote = tail.and_then(|()| self.write_out());
         let writer = self.writer.take().context("the take is closed")?;
         writer

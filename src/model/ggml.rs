@@ -253,10 +253,20 @@ pub fn quantize_q8_0(values: &[f32]) -> Vec<u8> {
     out
 }
 
-/// Read and sanity-check the header of a ggml model file.
+/// The shapes whisper models come in: (state width, attention heads) and encoder depths.
+const KNOWN_WIDTHS: [(i32, i32); 5] = [(384, 6), (512, 8), (768, 12), (1024, 16), (1280, 20)];
+const KNOWN_LAYERS: [i32; 5] = [4, 6, 12, 24, 32];
+
+/// Read the header of a ggml model file and check it describes a whisper model whisper.cpp can
+/// build: its hyper-parameters must be one of the published shapes, so no damaged header can
+/// make whisper.cpp size its buffers from nonsense.
 pub fn read_header(path: &Path) -> anyhow::Result<Hparams> {
     let mut file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    header(&mut file, path)
+}
+
+fn header(file: &mut impl Read, path: &Path) -> anyhow::Result<Hparams> {
     let mut buf = [0u8; 48];
     file.read_exact(&mut buf)
         .with_context(|| format!("{} is too short to be a model", path.display()))?;
@@ -271,14 +281,138 @@ pub fn read_header(path: &Path) -> anyhow::Result<Hparams> {
         *v = i32::from_le_bytes(buf[4 + 4 * i..8 + 4 * i].try_into()?);
     }
     let h = Hparams::from_array(a);
-    let plausible = (1..=64).contains(&h.n_audio_layer)
-        && (1..=64).contains(&h.n_text_layer)
-        && (1..=1_000_000).contains(&h.n_vocab)
-        && h.n_mels > 0;
+    let width = (h.n_audio_state, h.n_audio_head);
+    let whisper_shape = KNOWN_WIDTHS.contains(&width)
+        && (h.n_text_state, h.n_text_head) == width
+        && KNOWN_LAYERS.contains(&h.n_audio_layer)
+        // large-v3-turbo keeps 4 of the 32 decoder layers
+        && (h.n_text_layer == h.n_audio_layer || h.n_text_layer == 4)
+        && h.n_audio_ctx == 1500
+        && h.n_text_ctx == 448
+        && (h.n_mels == 80 || h.n_mels == 128)
+        && (51_864..=51_866).contains(&h.n_vocab)
+        && (0..=QNT_VERSION * 1000 + 9).contains(&h.ftype)
+        && matches!(h.ftype % 1000, 0..=3 | 7..=9);
     ensure!(
-        plausible,
-        "{} has an implausible header ({h:?})",
+        whisper_shape,
+        "{} has a header no whisper model has ({h:?})",
         path.display()
+    );
+    Ok(h)
+}
+
+/// Bytes of a tensor of `elements` values of ggml type `ty`, if whisper.cpp can load that type.
+fn tensor_bytes(ty: i32, elements: u64) -> Option<u64> {
+    // (block size, bytes per block) of ggml's types that whisper models use
+    let (block, bytes) = match ty {
+        0 => (1, 4),   // f32
+        1 => (1, 2),   // f16
+        2 => (32, 18), // q4_0
+        3 => (32, 20), // q4_1
+        6 => (32, 22), // q5_0
+        7 => (32, 24), // q5_1
+        8 => (32, 34), // q8_0
+        _ => return None,
+    };
+    elements
+        .is_multiple_of(block)
+        .then(|| elements / block * bytes)
+}
+
+/// How many tensors whisper.cpp loads for a model of this shape: the encoder's 7 plus 15 per
+/// layer, the decoder's 4 plus 24 per layer.
+fn tensor_count(h: &Hparams) -> u64 {
+    7 + 15 * h.n_audio_layer as u64 + 4 + 24 * h.n_text_layer as u64
+}
+
+/// Check a whole model file before whisper.cpp reads it: the header (as [`read_header`]), the
+/// mel filterbank and vocabulary sizes, and every tensor's header, type and data against the
+/// file's size, down to the last byte. Reads the small sections and seeks over tensor data, so
+/// it costs milliseconds. A truncated, padded or scrambled file fails here with a reason instead
+/// of aborting inside whisper.cpp.
+pub fn verify(path: &Path) -> anyhow::Result<Hparams> {
+    use std::io::{BufReader, Seek, SeekFrom};
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let len = file.metadata()?.len();
+    let mut r = BufReader::new(file);
+    let h = header(&mut r, path)?;
+    let name = path.display();
+    let mut int = |what: &str| -> anyhow::Result<i32> {
+        let mut b = [0u8; 4];
+        r.read_exact(&mut b)
+            .with_context(|| format!("{name} ends inside its {what} (truncated)"))?;
+        Ok(i32::from_le_bytes(b))
+    };
+    let (n_mel, n_fft) = (int("mel filterbank")?, int("mel filterbank")?);
+    ensure!(
+        n_mel == h.n_mels && n_fft == 201,
+        "{name} has a mel filterbank of {n_mel} x {n_fft}, not {} x 201",
+        h.n_mels
+    );
+    let at = |r: &mut BufReader<std::fs::File>| r.stream_position();
+    let skip = |r: &mut BufReader<std::fs::File>, n: u64, what: &str| -> anyhow::Result<()> {
+        let to = at(r)? + n;
+        ensure!(to <= len, "{name} ends inside its {what} (truncated)");
+        r.seek(SeekFrom::Start(to))?;
+        Ok(())
+    };
+    skip(&mut r, 4 * n_mel as u64 * n_fft as u64, "mel filterbank")?;
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)
+        .with_context(|| format!("{name} ends inside its vocabulary (truncated)"))?;
+    let n_vocab = i32::from_le_bytes(b);
+    ensure!(
+        (0..=h.n_vocab).contains(&n_vocab),
+        "{name} lists {n_vocab} tokens for a vocabulary of {}",
+        h.n_vocab
+    );
+    for _ in 0..n_vocab {
+        let mut b = [0u8; 4];
+        r.read_exact(&mut b)
+            .with_context(|| format!("{name} ends inside its vocabulary (truncated)"))?;
+        let token = u32::from_le_bytes(b);
+        ensure!(
+            token <= 256,
+            "{name} has a vocabulary entry of {token} bytes"
+        );
+        skip(&mut r, u64::from(token), "vocabulary")?;
+    }
+    let mut tensors = 0u64;
+    while at(&mut r)? < len {
+        let mut b = [0u8; 12];
+        r.read_exact(&mut b)
+            .with_context(|| format!("{name} ends inside a tensor header (truncated)"))?;
+        let field = |i: usize| i32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap());
+        let (n_dims, name_len, ty) = (field(0), field(1), field(2));
+        ensure!(
+            (1..=4).contains(&n_dims) && (1..=128).contains(&name_len),
+            "{name}: tensor {tensors} has an impossible header ({n_dims} dims, name of {name_len} bytes)"
+        );
+        let mut elements = 1u64;
+        for _ in 0..n_dims {
+            let mut d = [0u8; 4];
+            r.read_exact(&mut d)
+                .with_context(|| format!("{name} ends inside a tensor header (truncated)"))?;
+            let d = i32::from_le_bytes(d);
+            ensure!(
+                (1..=1 << 20).contains(&d),
+                "{name}: tensor {tensors} has a dimension of {d}"
+            );
+            elements = elements.saturating_mul(d as u64);
+        }
+        skip(&mut r, name_len as u64, "tensor names")?;
+        let bytes = tensor_bytes(ty, elements).with_context(|| {
+            format!("{name}: tensor {tensors} has type {ty}, which whisper.cpp cannot load here")
+        })?;
+        skip(&mut r, bytes, "tensor data")?;
+        tensors += 1;
+    }
+    let want = tensor_count(&h);
+    ensure!(
+        tensors == want,
+        "{name} holds {tensors} tensors; a {} model has {want} (truncated or not a whisper model)",
+        h.size_name()
     );
     Ok(h)
 }
@@ -378,5 +512,93 @@ mod tests {
             .tensor("q", &[2, 3], &[1.0; 6], TensorType::Q8_0)
             .unwrap_err();
         assert!(err.to_string().contains("q8_0"));
+    }
+
+    fn tiny() -> Hparams {
+        Hparams {
+            n_vocab: 51_864,
+            n_audio_ctx: 1500,
+            n_audio_state: 384,
+            n_audio_head: 6,
+            n_audio_layer: 4,
+            n_text_ctx: 448,
+            n_text_state: 384,
+            n_text_head: 6,
+            n_text_layer: 4,
+            n_mels: 80,
+            ftype: WeightType::Q8_0.ftype(),
+        }
+    }
+
+    /// A structurally complete tiny model: every section, the right number of (small) tensors.
+    fn fake_model() -> Vec<u8> {
+        let mut w = GgmlWriter::new(Vec::new(), tiny()).unwrap();
+        w.mel(80, 201, &vec![0.0; 80 * 201]).unwrap();
+        w.vocab(&[b"a".to_vec(), b"hello".to_vec()]).unwrap();
+        for i in 0..tensor_count(&tiny()) {
+            w.tensor(&format!("t{i}"), &[2, 32], &[0.5; 64], TensorType::Q8_0)
+                .unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    fn verify_bytes(bytes: &[u8]) -> anyhow::Result<Hparams> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.bin");
+        std::fs::write(&path, bytes).unwrap();
+        verify(&path)
+    }
+
+    #[test]
+    fn a_complete_model_verifies() {
+        assert_eq!(verify_bytes(&fake_model()).unwrap(), tiny());
+    }
+
+    #[test]
+    fn a_model_cut_anywhere_fails_verification() {
+        let model = fake_model();
+        for cut in [48, 60, 1_000, 64_321, model.len() / 2, model.len() - 1] {
+            let err = verify_bytes(&model[..cut]).unwrap_err().to_string();
+            assert!(
+                err.contains("truncated") || err.contains("tensors"),
+                "cut at {cut}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn trailing_bytes_and_scrambled_tensor_headers_fail_verification() {
+        let mut padded = fake_model();
+        padded.extend_from_slice(&[0xff; 7]);
+        assert!(verify_bytes(&padded).is_err());
+        let mut scrambled = fake_model();
+        let first_tensor = 48 + 8 + 4 * 80 * 201 + 4 + (4 + 1) + (4 + 5);
+        scrambled[first_tensor + 8..first_tensor + 12].copy_from_slice(&99i32.to_le_bytes());
+        let err = verify_bytes(&scrambled).unwrap_err().to_string();
+        assert!(err.contains("type 99"), "{err}");
+    }
+
+    #[test]
+    fn headers_no_whisper_model_has_are_refused() {
+        let shapes: [fn(&mut Hparams); 6] = [
+            |h| h.n_audio_state = 385,
+            |h| h.n_audio_layer = 5,
+            |h| h.n_mels = 1 << 30,
+            |h| h.n_vocab = 7,
+            |h| h.n_text_ctx = 1 << 20,
+            |h| h.ftype = 5,
+        ];
+        for change in shapes {
+            let mut h = tiny();
+            change(&mut h);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("m.bin");
+            GgmlWriter::new(std::fs::File::create(&path).unwrap(), h)
+                .unwrap()
+                .finish()
+                .unwrap();
+            let err = read_header(&path).unwrap_err().to_string();
+            assert!(err.contains("no whisper model has"), "{h:?}: {err}");
+        }
     }
 }

@@ -53,8 +53,7 @@ impl Ct2Whisper {
         }
         let tmp = temp_path(out);
         let result = (|| {
-            let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            let file = super::fetch::create_private(&tmp)?;
             let hparams = write_ggml(
                 &self.model,
                 &self.vocab,

