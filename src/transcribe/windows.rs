@@ -70,8 +70,14 @@ fn percentile(sorted: &[f32], p: f32) -> f32 {
     sorted[((sorted.len() - 1) as f32 * p).round() as usize]
 }
 
+/// Frames per block over which "loud" is judged (30 s).
+const BLOCK_FRAMES: usize = 3_000;
+
 /// The level above which a frame is speech, from the levels seen so far: well above the noise
 /// floor. `None` when nothing stands out from the floor (silence or constant noise).
+///
+/// The floor is the whole recording's; "loud" is that of its loudest 30 s block, so 11 s of speech
+/// followed by minutes of room noise is still found (a whole-file percentile saw only the noise).
 fn threshold(db: &[f32]) -> Option<f32> {
     if db.is_empty() {
         return None;
@@ -80,7 +86,15 @@ fn threshold(db: &[f32]) -> Option<f32> {
     sorted.sort_by(f32::total_cmp);
     // Speech dips between syllables and words, so even talk without pauses has quiet frames.
     let floor = percentile(&sorted, 0.02);
-    let loud = percentile(&sorted, 0.95);
+    let loud = db
+        .chunks(BLOCK_FRAMES)
+        .filter(|block| block.len() >= BLOCK_FRAMES / 10 || block.len() == db.len())
+        .map(|block| {
+            let mut b = block.to_vec();
+            b.sort_by(f32::total_cmp);
+            percentile(&b, 0.95)
+        })
+        .fold(f32::MIN, f32::max);
     if loud - floor < 12.0 || loud < -65.0 {
         return None;
     }
@@ -521,6 +535,17 @@ mod tests {
         assert_eq!(spans.len(), 1, "{spans:?}");
         let (s, e) = secs(&spans[0]);
         assert!((s - 1.0).abs() < 0.02 && (e - 3.1).abs() < 0.02, "{s} {e}");
+    }
+
+    #[test]
+    fn a_short_answer_in_a_long_noisy_recording_is_found() {
+        // 11 s of speech, then over four minutes of quiet hiss
+        let a = audio(&[(1.0, false), (5.0, true), (0.5, false), (5.5, true), (250.0, false)]);
+        let spans = speech_spans(&a, RATE, &WindowConfig::default());
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        let (s0, _) = secs(&spans[0]);
+        let (_, e1) = secs(&spans[1]);
+        assert!((s0 - 1.0).abs() < 0.05 && (e1 - 12.0).abs() < 0.05, "{s0} {e1}");
     }
 
     #[test]
