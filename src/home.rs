@@ -1,7 +1,7 @@
 //! Where paceback keeps its data: `PACEBACK_HOME`, or the user's data directory.
 //!
 //! Everything the user owns (models, recordings, history, their own cues and questions) lives under
-//! one root so it can be backed up, moved or deleted as a whole. Folders are created private (0700).
+//! one root so it can be backed up, moved or deleted as a whole. Folders paceback creates are private (0700); existing ones are left alone.
 
 use std::path::{Path, PathBuf};
 
@@ -58,16 +58,28 @@ impl Home {
     }
 }
 
-/// Create `dir` and its parents, private to the user.
+/// Create `dir` and its missing parents, each private to the user (0700). Folders that already
+/// exist are left as they are: their owner chose their permissions (a shared folder's sticky bit,
+/// a symlink to a folder elsewhere), and paceback never changes them.
 pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        ensure_private_dir(parent)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
-    Ok(())
+    match builder.create(dir) {
+        Ok(()) => Ok(()),
+        // Another process made it meanwhile.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot create {}", dir.display()))),
+    }
 }
 
 #[cfg(test)]
@@ -91,5 +103,27 @@ mod tests {
         ensure_private_dir(&dir).unwrap();
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn existing_dirs_and_symlink_targets_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let shared = tmp.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&shared, &link).unwrap();
+        ensure_private_dir(&shared).unwrap();
+        ensure_private_dir(&link).unwrap();
+        ensure_private_dir(&link.join("inside")).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode(&shared), 0o1777, "the sticky bit stays");
+        assert_eq!(
+            mode(&link.join("inside")),
+            0o700,
+            "what paceback creates is private"
+        );
     }
 }

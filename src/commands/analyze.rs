@@ -51,9 +51,9 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     }
     if !args.no_save && args.steps_from.is_none() {
         let wav = args.transcript.is_none().then_some(path.as_path());
-        if let Err(e) = save(&home, wav, transcript, &analysis, args.json) {
-            eprintln!("paceback: warning: the take was not saved to your history: {e:#}");
-        }
+        // The analysis is printed; a take that could not be kept is still a failure.
+        save(&home, wav, transcript, &analysis, args.json)
+            .map_err(|e| e.context("the analysis above was not saved to your history"))?;
     }
     Ok(())
 }

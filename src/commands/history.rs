@@ -8,6 +8,7 @@ use crate::cli::{ExportArgs, HistoryArgs, ReanalyzeArgs, ShowArgs};
 use crate::error::{Error, Result};
 use crate::history::{self, Filter, Index, Row, Store, TakeRecord, progress};
 use crate::home::Home;
+use crate::report::terminal::printable;
 use crate::report::{self, Style};
 
 /// `paceback history [--type T] [--limit N] [--json] [--repair]`.
@@ -60,7 +61,11 @@ fn repair(home: &Home) -> Result<()> {
     }
     println!("rebuilt the history from {} saved take(s)", r.indexed);
     for (path, why) in &r.unreadable {
-        println!("  skipped {}: {why}", path.display());
+        println!(
+            "  skipped {}: {}",
+            printable(&path.display().to_string()),
+            printable(why)
+        );
     }
     if !r.audio_only.is_empty() {
         println!(
@@ -68,7 +73,7 @@ fn repair(home: &Home) -> Result<()> {
             r.audio_only.len()
         );
         for p in &r.audio_only {
-            println!("  {}", p.display());
+            println!("  {}", printable(&p.display().to_string()));
         }
     }
     Ok(())
@@ -99,8 +104,13 @@ pub fn show(args: ShowArgs) -> Result<()> {
     }
     if args.html.is_none() || args.verbose {
         let style = Style::detect();
-        println!("take {} · {} · {}", rec.id, rec.recorded_at, rec.source);
-        if let Some(audio) = &rec.audio {
+        println!(
+            "take {} · {} · {}",
+            printable(&rec.id),
+            printable(&rec.recorded_at),
+            printable(&rec.source)
+        );
+        if let Some(audio) = rec.audio.as_ref().filter(|_| rec.check_names().is_ok()) {
             println!(
                 "recording {}",
                 Store::open(&home)?.dir().join(audio).display()
@@ -111,10 +121,9 @@ pub fn show(args: ShowArgs) -> Result<()> {
     Ok(())
 }
 
-/// Write an HTML page, saying where.
+/// Write an HTML page, private to the user (0600) like everything paceback writes, saying where.
 pub fn write_page(path: &Path, html: &str) -> Result<()> {
-    std::fs::write(path, html)
-        .map_err(|e| Error::Other(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
+    history::write_private(path, html.as_bytes())?;
     eprintln!("paceback: wrote {}", path.display());
     Ok(())
 }
@@ -178,13 +187,13 @@ pub fn write_csv<W: std::io::Write>(out: &mut csv::Writer<W>, rows: &[Row]) -> a
     for r in rows {
         let f = &r.figures;
         let mut record = vec![
-            r.id.clone(),
-            r.recorded_at.clone(),
-            r.source.clone(),
-            r.question.id.clone().unwrap_or_default(),
-            r.question.text.clone().unwrap_or_default(),
+            cell(&r.id),
+            cell(&r.recorded_at),
+            cell(&r.source),
+            cell(r.question.id.as_deref().unwrap_or_default()),
+            cell(r.question.text.as_deref().unwrap_or_default()),
             r.question.qtype.id().to_string(),
-            r.audio.clone().unwrap_or_default(),
+            cell(r.audio.as_deref().unwrap_or_default()),
             r.duration_s.to_string(),
             f.answer_s.to_string(),
             f.think_pause_s.to_string(),
@@ -206,6 +215,24 @@ pub fn write_csv<W: std::io::Write>(out: &mut csv::Writer<W>, rows: &[Row]) -> a
     Ok(())
 }
 
+/// A text cell that a spreadsheet will not run as a formula: one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'` (the OWASP advice for CSV injection).
+fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Say why take `id` is left as it is.
+fn warn_skipped(id: &str, why: &anyhow::Error) {
+    eprintln!(
+        "paceback: warning: skipped take {id:?}: {}",
+        printable(&format!("{why:#}"))
+    );
+}
+
 /// `paceback reanalyze [--all | ID]`: the saved transcripts analyzed again with today's cues;
 /// each earlier result is kept in the take's `earlier_analyses`.
 pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
@@ -222,16 +249,29 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
             .map(|r| r.id)
             .collect(),
     };
-    let mut changed = 0;
+    let (mut changed, mut skipped) = (0, 0);
     for id in &ids {
-        // The take file is the record; the index copy serves when the file is gone.
-        let file = store.dir().join(format!("{id}.json"));
+        // The take file is the record, named by the id (never a path); the index copy serves
+        // when the file is gone. A file that cannot be read is left as it is.
+        let file = match store.record_path(id) {
+            Ok(file) => file,
+            Err(e) => {
+                warn_skipped(id, &e);
+                skipped += 1;
+                continue;
+            }
+        };
         let mut rec = match TakeRecord::load(&file) {
             Ok(rec) => rec,
-            Err(_) => match index.take(id)? {
+            Err(_) if !file.exists() => match index.take(id)? {
                 Some(rec) => rec,
                 None => continue,
             },
+            Err(e) => {
+                warn_skipped(id, &e);
+                skipped += 1;
+                continue;
+            }
         };
         let before = rec
             .analysis()
@@ -274,7 +314,12 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
     }
     eprintln!(
         "paceback: re-analyzed {} take(s), {changed} changed; earlier results are kept (`paceback export`)",
-        ids.len()
+        ids.len() - skipped
     );
+    if skipped > 0 {
+        return Err(Error::Other(anyhow::anyhow!(
+            "{skipped} take(s) could not be re-analyzed (see above; `paceback history --repair` lists unreadable take files)"
+        )));
+    }
     Ok(())
 }

@@ -181,6 +181,9 @@ const ROW_COLUMNS: &str = "id, recorded_at, recorded_unix, source, question_id, 
 impl Index {
     /// Open (creating or upgrading) the index at `path`, private to the user.
     pub fn open(path: &Path) -> Result<Index> {
+        if path.exists() && !path.is_file() {
+            return Err(damaged(path, &"it is not a file"));
+        }
         let mut conn = Connection::open(path).map_err(|e| classify(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| classify(path, e))?;
@@ -223,6 +226,7 @@ impl Index {
                 let _ = conn.execute_batch("VACUUM");
             }
         }
+        check_tables(&conn, path)?;
         for suffix in ["", "-wal", "-shm"] {
             let file = PathBuf::from(format!("{}{suffix}", path.display()));
             if file.exists() {
@@ -371,11 +375,47 @@ impl Index {
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
     }
+
+    /// The number of takes and the greatest id.
+    pub fn summary(&self) -> Result<(usize, Option<String>)> {
+        self.conn
+            .query_row("SELECT count(*), max(id) FROM takes", [], |r| {
+                Ok((r.get::<_, i64>(0)? as usize, r.get(1)?))
+            })
+            .map_err(|e| classify(&self.path, e))
+    }
+
+    /// Every take's id.
+    pub fn ids(&self) -> Result<std::collections::HashSet<String>> {
+        Ok(self
+            .query_ids("SELECT id FROM takes", [])?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// The tables this build uses, all present: a database whose schema version is right but a
+/// table was dropped is damaged, not an error to show as is.
+fn check_tables(conn: &Connection, path: &Path) -> Result<()> {
+    for table in ["takes", "documents", "earlier_analyses"] {
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .map_err(|e| classify(path, e))?;
+        if found == 0 {
+            return Err(damaged(path, &format!("its table `{table}` is missing")));
+        }
+    }
+    Ok(())
 }
 
 fn upsert(tx: &rusqlite::Transaction<'_>, rec: &TakeRecord) -> rusqlite::Result<()> {
-    let analysis: Analysis = serde_json::from_value(rec.analysis.clone())
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let analysis: Analysis = rec
+        .analysis()
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
     let f = Figures::of(&analysis);
     tx.execute(
         "INSERT INTO takes (id, recorded_at, recorded_unix, source, question_id, question, qtype,
@@ -487,7 +527,8 @@ fn full_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<TakeRecord> {
     let bad = |e: serde_json::Error| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     };
-    let transcript: String = r.get("transcript")?;
+    let transcript: serde_json::Value =
+        serde_json::from_str(&r.get::<_, String>("transcript")?).map_err(bad)?;
     let analysis: String = r.get("analysis")?;
     Ok(TakeRecord {
         schema: super::take::SCHEMA.to_string(),
@@ -498,16 +539,22 @@ fn full_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<TakeRecord> {
         audio: head.audio,
         duration_s: head.duration_s,
         device: None,
-        transcript: serde_json::from_str(&transcript).map_err(bad)?,
+        transcript: super::take::lenient(transcript).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+        })?,
         analysis: serde_json::from_str(&analysis).map_err(bad)?,
         earlier_analyses: Vec::new(),
     })
 }
 
-/// A SQLite failure as the user should see it: a damaged file is named as such, with the fix.
+/// A SQLite failure as the user should see it: a damaged file (corrupt, or missing a table
+/// or column this build needs) is named as such, with the fix.
 fn classify(path: &Path, e: rusqlite::Error) -> Error {
+    let missing = matches!(&e, rusqlite::Error::SqliteFailure(_, Some(msg))
+        if msg.starts_with("no such table") || msg.starts_with("no such column"));
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => damaged(path, &e),
+        _ if missing => damaged(path, &e),
         _ => Error::Other(anyhow::anyhow!("history database {}: {e}", path.display())),
     }
 }

@@ -99,5 +99,9 @@ pub fn explain(units: &[UnitExplanation]) -> String {
             );
         }
     }
-    out
+    // Sentences and cue phrases come from files: no control character reaches the terminal.
+    out.split('\n')
+        .map(super::terminal::printable)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

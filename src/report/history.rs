@@ -6,6 +6,7 @@ use std::fmt::Write;
 use owo_colors::AnsiColors;
 
 use super::Style;
+use super::terminal::printable;
 use crate::history::Row;
 use crate::history::progress::{Change, Metric, Progress, Trend, Unit};
 use crate::time::clock;
@@ -70,8 +71,8 @@ pub fn history_table(rows: &[(Row, Trend)], total: usize, style: &Style) -> Stri
         let _ = writeln!(
             out,
             "{:<21} {:<16} {:<14} {:>6} {:>6} {} {:>7} {} {:>6} {}  {}",
-            r.id,
-            date,
+            printable(&r.id),
+            printable(&date),
             r.question.qtype.label(),
             length,
             percent(f.problem_share),
@@ -80,7 +81,7 @@ pub fn history_table(rows: &[(Row, Trend)], total: usize, style: &Style) -> Stri
             arrow(style, t.solution_share),
             format!("{}/{}", f.checks_passed, f.checks_total),
             arrow(style, t.checks_passed),
-            clip(r.question.text.as_deref().unwrap_or("–"), 44)
+            clip(&printable(r.question.text.as_deref().unwrap_or("–")), 44)
         );
     }
     if total > rows.len() {

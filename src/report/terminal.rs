@@ -55,6 +55,24 @@ impl Style {
     }
 }
 
+/// `text` safe to print on a terminal: line breaks and tabs become spaces, every other control
+/// character (ESC, and with it `ESC[2J` or an OSC 52 clipboard write, BEL, DEL, the C1 range)
+/// is shown escaped (`\u{1b}`), never sent. Questions and transcripts come from files anyone
+/// may have written.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => " ".to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Each step's colour in the timeline.
 fn step_color(step: Step) -> AnsiColors {
     match step {
@@ -156,7 +174,11 @@ fn quote(out: &mut String, style: &Style, evidence: &[crate::analysis::checks::E
             out,
             "{:>25}{}",
             "",
-            style.dim(&format!("\"{}\" ({})", e.text, clock(e.start_s)))
+            style.dim(&format!(
+                "\"{}\" ({})",
+                printable(&e.text),
+                clock(e.start_s)
+            ))
         );
     }
 }
@@ -178,14 +200,14 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         q.qtype.label(),
         q.text
             .as_deref()
-            .map(|t| format!(": \"{t}\""))
+            .map(|t| format!(": \"{}\"", printable(t)))
             .unwrap_or_default()
     );
     if a.no_speech {
         let _ = writeln!(
             out,
             "\nno speech detected in {}",
-            a.audio.path.as_deref().unwrap_or("the recording")
+            printable(a.audio.path.as_deref().unwrap_or("the recording"))
         );
         return out;
     }
@@ -296,7 +318,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
             "  {} {:<20} {}",
             status_mark(style, c.status),
             c.id,
-            c.message
+            printable(&c.message)
         );
         quote(&mut out, style, &c.evidence);
     }
@@ -311,7 +333,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
                 "  {} {:<20} {}",
                 status_mark(style, c.status),
                 c.id,
-                c.message
+                printable(&c.message)
             );
             quote(&mut out, style, &c.evidence);
         }
@@ -327,7 +349,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
     if !a.advice.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Next time:"));
         for (i, advice) in a.advice.iter().enumerate() {
-            let _ = writeln!(out, "  {}. {advice}", i + 1);
+            let _ = writeln!(out, "  {}. {}", i + 1, printable(advice));
         }
     }
 
@@ -371,12 +393,12 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
             } else {
                 head
             };
-            let _ = writeln!(out, "  {head} {}", s.text);
+            let _ = writeln!(out, "  {head} {}", printable(&s.text));
             if let Some(o) = &s.opened_by {
                 let _ = writeln!(
                     out,
                     "      {}",
-                    style.dim(&format!("(why here: {})", o.reason()))
+                    style.dim(&format!("(why here: {})", printable(&o.reason())))
                 );
             }
         }
