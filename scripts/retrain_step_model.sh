@@ -23,7 +23,8 @@ f=target/release/examples/step_features
 $f --encoder $enc "${train_sets[@]}" > "$work/train.jsonl"
 for s in answers validation holdout generalization; do $f --encoder $enc "$work/$s" > "$work/$s.jsonl"; done
 target/release/examples/question_features $enc src/questions/bank.toml samples/questions/train.toml > "$work/questions.jsonl"
+target/release/examples/content_features $enc samples/questions/content_train.toml > "$work/content.jsonl"
 "$py" scripts/train_step_model.py "$work/train.jsonl" --validation "$work/validation.jsonl" \
-    --dev "$work/answers.jsonl" --questions "$work/questions.jsonl"
+    --dev "$work/answers.jsonl" --questions "$work/questions.jsonl" --content "$work/content.jsonl"
 "$py" scripts/compare_readers.py "$work/train.jsonl" "$work/validation.jsonl" \
     "$work/answers.jsonl" "$work/holdout.jsonl" "$work/generalization.jsonl"
