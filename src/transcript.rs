@@ -9,6 +9,9 @@ use crate::error::{Error, Result};
 
 pub const SCHEMA: &str = "paceback.transcript/1";
 
+/// The latest a word may be said: 24 hours into a recording (a transcript claiming more is damaged).
+pub const MAX_TIME_S: f64 = 86_400.0;
+
 /// One spoken word with its time span in seconds from the start of the recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Word {
@@ -75,34 +78,40 @@ impl Transcript {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::bad_input(path, format!("cannot read: {e}")))?;
-        let t: Transcript = serde_json::from_str(&text).map_err(|e| {
-            Error::bad_input(
-                path,
-                format!(
-                    "not a valid transcript at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
+        Self::parse(&text).map_err(|reason| Error::bad_input(path, reason))
+    }
+
+    /// Parse and check a `paceback.transcript/1` document; the error says what is wrong where.
+    /// Word times must be finite, in order and within [`MAX_TIME_S`].
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let t: Transcript = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "not a valid transcript at line {}, column {}: {e}",
+                e.line(),
+                e.column()
             )
         })?;
         if t.schema != SCHEMA {
-            return Err(Error::bad_input(
-                path,
-                format!("schema is `{}`, expected `{SCHEMA}`", t.schema),
+            return Err(format!("schema is `{}`, expected `{SCHEMA}`", t.schema));
+        }
+        if !(0.0..=MAX_TIME_S).contains(&t.duration_s) {
+            return Err(format!(
+                "duration_s is {:e}; a recording lasts 0 to {MAX_TIME_S} seconds",
+                t.duration_s
             ));
         }
         if let Some(bad) = t
             .words
             .iter()
-            .position(|w| !(w.start_s <= w.end_s && w.start_s >= 0.0))
+            .position(|w| !(0.0 <= w.start_s && w.start_s <= w.end_s && w.end_s <= MAX_TIME_S))
         {
-            return Err(Error::bad_input(
-                path,
-                format!("word {bad} ({:?}) has an invalid time span", t.words[bad].w),
+            return Err(format!(
+                "word {bad} ({:?}) has an invalid time span (times are seconds from 0 to {MAX_TIME_S})",
+                t.words[bad].w
             ));
         }
         if t.words.windows(2).any(|p| p[1].start_s < p[0].start_s) {
-            return Err(Error::bad_input(path, "words are not in time order"));
+            return Err("words are not in time order".into());
         }
         Ok(t)
     }
@@ -163,5 +172,16 @@ mod tests {
                 .to_string()
                 .contains("invalid time span")
         );
+    }
+
+    #[test]
+    fn absurd_word_times_are_bad_input_not_an_unreadable_take() {
+        for (start, end) in [("1e306", "1e307"), ("0", "1e300"), ("90000", "90001")] {
+            let text = format!(
+                r#"{{"schema":"paceback.transcript/1","model":"m","duration_s":1,"words":[{{"w":"a","start_s":{start},"end_s":{end}}}],"segments":[]}}"#
+            );
+            let err = Transcript::parse(&text).unwrap_err();
+            assert!(err.contains("invalid time span"), "{start}: {err}");
+        }
     }
 }

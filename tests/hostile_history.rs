@@ -247,13 +247,21 @@ fn word_times_near_the_largest_number_do_not_make_a_take_unreadable() {
     t["duration_s"] = 1e307.into();
     let path = home.join("huge.json");
     std::fs::write(&path, serde_json::to_vec(&t).unwrap()).unwrap();
-    let out = paceback(home)
+    // A transcript claiming such times is damaged: bad input, nothing saved.
+    paceback(home)
         .args(["analyze", "--transcript"])
         .arg(&path)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && !err.contains("warning"), "{err}");
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "a recording lasts 0 to 86400 seconds",
+        ));
+    assert_eq!(history_json(home).len(), 0);
+    paceback(home)
+        .args(["analyze", "--transcript"])
+        .arg(fixture("product_sense.transcript.json"))
+        .assert()
+        .success();
     assert_eq!(history_json(home).len(), 1);
     paceback(home).args(["show", "latest"]).assert().success();
     let record = only_record(home);

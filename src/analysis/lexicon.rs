@@ -194,7 +194,12 @@ impl Lexicon {
         let bad = |reason: String| Error::bad_input(user_file, reason);
         let text =
             std::fs::read_to_string(user_file).map_err(|e| bad(format!("cannot read: {e}")))?;
-        let user = RawLexicon::parse(&text).map_err(bad)?;
+        Self::with_user(&text).map_err(bad)
+    }
+
+    /// The built-in lexicon extended (or, with `replace = true`, replaced) by a user's cue file.
+    pub fn with_user(text: &str) -> std::result::Result<Self, String> {
+        let user = RawLexicon::parse(text)?;
         let raw = if user.replace {
             user
         } else {
@@ -202,12 +207,7 @@ impl Lexicon {
             base.extend(user);
             base
         };
-        Self::from_raw(raw).map_err(bad)
-    }
-
-    /// Parse a lexicon from TOML text, on top of nothing (for tests and tools).
-    pub fn from_toml(text: &str) -> std::result::Result<Self, String> {
-        Self::from_raw(RawLexicon::parse(text)?)
+        Self::from_raw(raw)
     }
 
     fn from_raw(raw: RawLexicon) -> std::result::Result<Self, String> {

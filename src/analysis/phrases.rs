@@ -40,6 +40,12 @@ enum Tok {
 /// Longest run `**` may skip.
 const MAX_GAP: usize = 3;
 
+/// Most `**` gaps in one phrase (each multiplies the ways it can match by `MAX_GAP + 1`).
+const MAX_GAPS: usize = 3;
+
+/// Most words (and wildcards) in one phrase.
+const MAX_TOKENS: usize = 16;
+
 /// A compiled cue phrase.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pattern {
@@ -87,6 +93,22 @@ impl Pattern {
         {
             return Err(format!(
                 "cue phrase `{source}` must not be empty, start or end with `**`"
+            ));
+        }
+        if !tokens.iter().any(|t| matches!(t, Tok::Alts(_))) {
+            return Err(format!(
+                "cue phrase `{source}` needs at least one word (`*` alone matches anything)"
+            ));
+        }
+        // Each `**` multiplies the ways a phrase can match; a few keep matching instant.
+        if tokens.iter().filter(|t| matches!(t, Tok::Gap)).count() > MAX_GAPS {
+            return Err(format!(
+                "cue phrase `{source}` has more than {MAX_GAPS} `**` gaps; split it into shorter phrases"
+            ));
+        }
+        if tokens.len() > MAX_TOKENS {
+            return Err(format!(
+                "cue phrase `{source}` is longer than {MAX_TOKENS} words"
             ));
         }
         Ok(Pattern {
@@ -252,5 +274,16 @@ mod tests {
         assert!(m("* years old", "she is forty years old"));
         let err = compile("steps.risks.openers", &["ok".into(), "| |".into()]).unwrap_err();
         assert!(err.starts_with("steps.risks.openers"), "{err}");
+    }
+
+    #[test]
+    fn phrases_that_match_everything_or_backtrack_without_end_are_refused() {
+        for bad in ["*", "* *", "a ** b ** c ** d ** e", &"w ".repeat(20)] {
+            assert!(Pattern::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        // the most gaps allowed still matches in no time over a long text of near-misses
+        let p = Pattern::parse("a ** a ** a ** b").unwrap();
+        let words: Vec<String> = std::iter::repeat_n("a".to_string(), 5_000).collect();
+        assert!(p.find_all(&words).is_empty());
     }
 }

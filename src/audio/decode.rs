@@ -47,14 +47,36 @@ pub fn read_audio(path: &Path) -> Result<Mono> {
         _ => bad(format!("cannot read: {e}")),
     })?;
     let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let ext = path.extension().and_then(|e| e.to_str());
+    decode(Box::new(file), file_len, ext, path)
+}
+
+/// [`read_audio`] of bytes in memory (the fuzz target's entry).
+pub fn read_audio_bytes(bytes: Vec<u8>) -> Result<Mono> {
+    let len = bytes.len() as u64;
+    decode(
+        Box::new(std::io::Cursor::new(bytes)),
+        len,
+        None,
+        Path::new("<bytes>"),
+    )
+}
+
+fn decode(
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    file_len: u64,
+    ext: Option<&str>,
+    path: &Path,
+) -> Result<Mono> {
+    let bad = |reason: String| Error::bad_input(path, reason);
     if file_len == 0 {
         return Err(bad("the file is empty".into()));
     }
     let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+    if let Some(ext) = ext {
         hint.with_extension(ext);
     }
-    let stream = MediaSourceStream::new(Box::new(file), Default::default());
+    let stream = MediaSourceStream::new(source, Default::default());
     let mut format = symphonia::default::get_probe()
         .probe(
             &hint,

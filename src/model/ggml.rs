@@ -331,11 +331,22 @@ fn tensor_count(h: &Hparams) -> u64 {
 /// it costs milliseconds. A truncated, padded or scrambled file fails here with a reason instead
 /// of aborting inside whisper.cpp.
 pub fn verify(path: &Path) -> anyhow::Result<Hparams> {
-    use std::io::{BufReader, Seek, SeekFrom};
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let len = file.metadata()?.len();
-    let mut r = BufReader::new(file);
+    verify_reader(std::io::BufReader::new(file), len, path)
+}
+
+trait SeekRead: std::io::Read + std::io::Seek {}
+impl<T: std::io::Read + std::io::Seek> SeekRead for T {}
+
+/// [`verify`] of any seekable source of `len` bytes (`path` names it in errors).
+pub fn verify_reader(
+    mut r: impl std::io::Read + std::io::Seek,
+    len: u64,
+    path: &Path,
+) -> anyhow::Result<Hparams> {
+    use std::io::SeekFrom;
     let h = header(&mut r, path)?;
     let name = path.display();
     let mut int = |what: &str| -> anyhow::Result<i32> {
@@ -350,9 +361,12 @@ pub fn verify(path: &Path) -> anyhow::Result<Hparams> {
         "{name} has a mel filterbank of {n_mel} x {n_fft}, not {} x 201",
         h.n_mels
     );
-    let at = |r: &mut BufReader<std::fs::File>| r.stream_position();
-    let skip = |r: &mut BufReader<std::fs::File>, n: u64, what: &str| -> anyhow::Result<()> {
-        let to = at(r)? + n;
+    fn at(r: &mut impl std::io::Seek) -> std::io::Result<u64> {
+        r.stream_position()
+    }
+    // Move `n` bytes on, never past the end of the file.
+    let skip = |r: &mut dyn SeekRead, n: u64, what: &str| -> anyhow::Result<()> {
+        let to = r.stream_position()?.saturating_add(n);
         ensure!(to <= len, "{name} ends inside its {what} (truncated)");
         r.seek(SeekFrom::Start(to))?;
         Ok(())

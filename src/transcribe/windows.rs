@@ -540,12 +540,21 @@ mod tests {
     #[test]
     fn a_short_answer_in_a_long_noisy_recording_is_found() {
         // 11 s of speech, then over four minutes of quiet hiss
-        let a = audio(&[(1.0, false), (5.0, true), (0.5, false), (5.5, true), (250.0, false)]);
+        let a = audio(&[
+            (1.0, false),
+            (5.0, true),
+            (0.5, false),
+            (5.5, true),
+            (250.0, false),
+        ]);
         let spans = speech_spans(&a, RATE, &WindowConfig::default());
         assert_eq!(spans.len(), 2, "{spans:?}");
         let (s0, _) = secs(&spans[0]);
         let (_, e1) = secs(&spans[1]);
-        assert!((s0 - 1.0).abs() < 0.05 && (e1 - 12.0).abs() < 0.05, "{s0} {e1}");
+        assert!(
+            (s0 - 1.0).abs() < 0.05 && (e1 - 12.0).abs() < 0.05,
+            "{s0} {e1}"
+        );
     }
 
     #[test]
