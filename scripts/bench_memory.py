@@ -23,15 +23,21 @@ repo = os.path.dirname(here)
 
 
 def make(path, minutes):
+    """The demo answer (at most `minutes` of it), then room noise up to `minutes`."""
     demo = os.path.join(repo, "samples", "demo.wav")
-    rest = minutes * 60 - 95
-    noise = path + ".noise.wav"
-    subprocess.run(["sox", "-n", "-r", "48000", "-c", "2", "-b", "16", noise, "synth", str(rest),
-                    "pinknoise", "vol", "0.003"], check=True)
-    subprocess.run(["sox", demo, "-r", "48000", "-c", "2", "-b", "16", path + ".demo.wav"], check=True)
-    subprocess.run(["sox", path + ".demo.wav", noise, path], check=True)
-    os.remove(noise)
-    os.remove(path + ".demo.wav")
+    total = minutes * 60
+    speech = min(total, 95)
+    subprocess.run(["sox", demo, "-r", "48000", "-c", "2", "-b", "16", path + ".demo.wav",
+                    "trim", "0", str(speech)], check=True)
+    parts = [path + ".demo.wav"]
+    if total > speech:
+        noise = path + ".noise.wav"
+        subprocess.run(["sox", "-n", "-r", "48000", "-c", "2", "-b", "16", noise, "synth",
+                        str(total - speech), "pinknoise", "vol", "0.003"], check=True)
+        parts.append(noise)
+    subprocess.run(["sox", *parts, path], check=True)
+    for p in parts:
+        os.remove(p)
 
 
 def peak_mb(cmd):

@@ -62,7 +62,25 @@ pub fn read_audio_bytes(bytes: Vec<u8>) -> Result<Mono> {
     )
 }
 
+/// Decode behind a guard: a decoder that panics on a malformed file (one was found by fuzzing:
+/// an overflowing shift in symphonia's WAVE_FORMAT_EXTENSIBLE channel mask, a panic where
+/// overflow is checked) is a bad file, not a crash.
 fn decode(
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    file_len: u64,
+    ext: Option<&str>,
+    path: &Path,
+) -> Result<Mono> {
+    let guarded = std::panic::AssertUnwindSafe(|| decode_unguarded(source, file_len, ext, path));
+    std::panic::catch_unwind(guarded).unwrap_or_else(|_| {
+        Err(Error::bad_input(
+            path,
+            format!("the audio decoder failed on this file (damaged?); paceback reads {FORMATS}"),
+        ))
+    })
+}
+
+fn decode_unguarded(
     source: Box<dyn symphonia::core::io::MediaSource>,
     file_len: u64,
     ext: Option<&str>,
@@ -443,5 +461,24 @@ mod tests {
     #[test]
     fn missing_file_is_bad_input() {
         assert_eq!(reason(Path::new("/nonexistent/answer.wav")), "no such file");
+    }
+
+    #[test]
+    fn files_that_made_the_decoder_panic_under_fuzzing_are_bad_input_or_audio() {
+        // found by `cargo fuzz run audio_file` (overflow checks on): kept in its corpus
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/audio_file");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().contains("regression-") {
+                continue;
+            }
+            seen += 1;
+            match read_audio_bytes(std::fs::read(&path).unwrap()) {
+                Ok(mono) => assert!(mono.samples.iter().all(|s| s.is_finite())),
+                Err(e) => assert_eq!(e.exit_code(), 2, "{}: {e}", path.display()),
+            }
+        }
+        assert!(seen >= 4, "the regression files are missing");
     }
 }

@@ -52,10 +52,20 @@ impl Bank {
                 std::fs::read_to_string(user_file).map_err(|e| Error::bad_input(user_file, e))?;
             let f: File = toml::from_str(&text)
                 .map_err(|e| Error::bad_input(user_file, e.to_string().trim_end()))?;
+            // by id, so a file of 100,000 questions merges in linear time
+            let mut at: HashMap<String, usize> = bank
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| (q.id.clone(), i))
+                .collect();
             for q in f.question {
-                match bank.questions.iter_mut().find(|b| b.id == q.id) {
-                    Some(existing) => *existing = q,
-                    None => bank.questions.push(q),
+                match at.get(&q.id) {
+                    Some(&i) => bank.questions[i] = q,
+                    None => {
+                        at.insert(q.id.clone(), bank.questions.len());
+                        bank.questions.push(q);
+                    }
                 }
             }
         }
@@ -161,5 +171,27 @@ mod tests {
         let err = Bank::load(&path).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("questions.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_hundred_thousand_user_questions_merge_and_the_last_of_an_id_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("questions.toml");
+        let mut text = String::new();
+        for i in 0..100_000 {
+            text.push_str(&format!(
+                "[[question]]\nid = \"u{}\"\ntype = \"strategy\"\ntheme = \"t\"\ntext = \"Q{i}?\"\n",
+                i % 99_990
+            ));
+        }
+        let bank = Bank::load(&path).unwrap();
+        assert_eq!(bank.questions.len(), Bank::builtin().questions.len());
+        std::fs::write(&path, text).unwrap();
+        let bank = Bank::load(&path).unwrap();
+        assert_eq!(
+            bank.questions.len(),
+            Bank::builtin().questions.len() + 99_990
+        );
+        assert_eq!(bank.get("u5").unwrap().text, "Q99995?");
     }
 }
