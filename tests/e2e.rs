@@ -145,7 +145,7 @@ fn a_synthesized_answer_has_low_wer_and_accurate_word_starts() {
 }
 
 #[test]
-fn every_wav_flavour_gives_the_same_words() {
+fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
     let _turn = model_turn();
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
@@ -161,7 +161,7 @@ fn every_wav_flavour_gives_the_same_words() {
     std::fs::write(&reference, transcribe_json(dir, &clip).to_string()).unwrap();
     // (name, sox output options, largest WER against the 16 kHz transcription): 8 kHz is
     // telephone band, so it may lose a few more words.
-    let variants: [(&str, &[&str], f64); 5] = [
+    let variants: [(&str, &[&str], f64); 7] = [
         (
             "u8_22k_mono",
             &[
@@ -192,9 +192,17 @@ fn every_wav_flavour_gives_the_same_words() {
             0.12,
         ),
         ("s16_8k_mono", &["-b", "16", "-r", "8000", "-c", "1"], 0.25),
+        // compressed, as recorders and phones write them
+        ("flac_44k_stereo.flac", &["-r", "44100", "-c", "2"], 0.12),
+        ("vorbis_48k_mono.ogg", &["-r", "48000", "-c", "1"], 0.15),
     ];
     for (name, args, limit) in variants {
-        let out = dir.join(format!("{name}.wav"));
+        let file = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{name}.wav")
+        };
+        let out = dir.join(file);
         let mut a = vec![clip.to_str().unwrap()];
         a.extend(args);
         a.push(out.to_str().unwrap());
