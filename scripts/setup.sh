@@ -26,7 +26,7 @@ if ! command -v cargo >/dev/null; then
     echo "cargo not found: install Rust (1.88 or newer) from https://rustup.rs and run this again" >&2
     exit 1
 fi
-cargo build --release
+cargo build --release --locked
 
 if [ "${1:-}" = "--dev" ]; then
     target/release/paceback model fetch --dir models

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 python3 scripts/wer.py --self-test
-cargo test --release -- --test-threads 2
+cargo test --release --locked -- --test-threads 2

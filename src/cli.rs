@@ -105,7 +105,8 @@ pub struct QuestionArgs {
     #[arg(long = "type", value_name = "T")]
     pub qtype: Option<QuestionType>,
 
-    /// The question you answered (its wording also tells the type)
+    /// The question you answered (its wording also tells the type); `practice` also takes an
+    /// id from `paceback questions`
     #[arg(long, value_name = "Q")]
     pub question: Option<String>,
 }

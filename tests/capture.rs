@@ -209,13 +209,20 @@ fn no_microphone_names_the_devices_and_exits_2() {
 static MODEL_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn practice(fx: &Fixture, home: &Path, extra: &[&str]) -> Command {
+    practice_question(
+        fx,
+        home,
+        "Design a product that helps first-time home cooks cook more often.",
+        extra,
+    )
+}
+
+/// `question` is a wording or an id from `paceback questions`.
+fn practice_question(fx: &Fixture, home: &Path, question: &str, extra: &[&str]) -> Command {
     let mut cmd = fx.command(home);
     cmd.args(["practice", "--model"])
         .arg(model())
-        .args([
-            "--question",
-            "Design a product that helps first-time home cooks cook more often.",
-        ])
+        .args(["--question", question])
         .args(extra);
     cmd
 }
@@ -270,10 +277,16 @@ fn practice_stops_at_max_minutes() {
     let _turn = MODEL_TURN.lock().unwrap_or_else(|e| e.into_inner());
     let fx = Fixture::start(&demo(), "fast");
     let home = tempfile::tempdir().unwrap();
-    let out = practice(&fx, home.path(), &["--max-minutes", "0.5"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    // the question by its id in the bank, as `paceback questions` lists it
+    let out = practice_question(
+        &fx,
+        home.path(),
+        "ps-meal-planning-toddlers",
+        &["--max-minutes", "0.5"],
+    )
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -281,6 +294,10 @@ fn practice_stops_at_max_minutes() {
     assert!(out.status.success(), "{stderr}");
     assert_saved_take(home.path(), &stdout, &stderr);
     let listed = output_json(paceback(home.path()).args(["history", "--json"]));
+    assert_eq!(
+        listed[0]["question"]["text"],
+        "Design a product that helps parents of toddlers plan a week of meals."
+    );
     let secs = listed[0]["duration_s"].as_f64().unwrap();
     assert!(
         (secs - 30.0).abs() < 0.1,

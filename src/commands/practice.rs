@@ -19,6 +19,18 @@ pub fn run(args: PracticeArgs) -> Result<()> {
 
     // The question: given, or the bank question practised least.
     let (qref, hint) = match &args.question.question {
+        // an id from `paceback questions`
+        Some(id) if bank.get(id).is_some() => {
+            let q = bank.get(id).expect("just found");
+            (
+                QuestionRef {
+                    id: Some(q.id.clone()),
+                    text: Some(q.text.clone()),
+                    qtype: args.question.qtype.unwrap_or(q.qtype),
+                },
+                q.hint.clone(),
+            )
+        }
         Some(text) => {
             let qtype = args
                 .question
