@@ -232,8 +232,8 @@ pub struct ProgressArgs {
     #[arg(long = "type", value_name = "T")]
     pub qtype: Option<QuestionType>,
 
-    /// Only takes from this day on (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
+    /// Only takes from this day on: YYYY-MM-DD, today, yesterday, or 7d / 2w (days or weeks ago)
+    #[arg(long, value_name = "DATE", value_parser = since_date)]
     pub since: Option<jiff::civil::Date>,
 
     /// Print JSON
@@ -315,4 +315,49 @@ pub enum ModelCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `--since`: a date, or a day counted back from today.
+fn since_date(text: &str) -> Result<jiff::civil::Date, String> {
+    let today = jiff::ZonedDateTime::now().date();
+    let back = |days: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(days))
+            .map_err(|e| e.to_string())
+    };
+    let t = text.trim().to_ascii_lowercase();
+    let count = |suffix: char| t.strip_suffix(suffix).and_then(|n| n.parse::<i64>().ok());
+    match t.as_str() {
+        "today" => Ok(today),
+        "yesterday" => back(1),
+        _ if count('d').is_some_and(|n| (0..=36_500).contains(&n)) => back(count('d').unwrap_or(0)),
+        _ if count('w').is_some_and(|n| (0..=5_200).contains(&n)) => {
+            back(7 * count('w').unwrap_or(0))
+        }
+        _ => t.parse::<jiff::civil::Date>().map_err(|_| {
+            format!("`{text}` is not a day: use YYYY-MM-DD (2026-11-01), today, yesterday, or 7d / 2w for days or weeks ago")
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_dates_and_days_back() {
+        let today = jiff::ZonedDateTime::now().date();
+        assert_eq!(
+            since_date("2026-11-01").unwrap(),
+            jiff::civil::date(2026, 11, 1)
+        );
+        assert_eq!(since_date("today").unwrap(), today);
+        assert_eq!(since_date("Yesterday").unwrap(), today.yesterday().unwrap());
+        assert_eq!(
+            since_date("2w").unwrap(),
+            today.checked_sub(jiff::Span::new().days(14)).unwrap()
+        );
+        let err = since_date("last tuesday").unwrap_err();
+        assert!(err.contains("YYYY-MM-DD") && err.contains("7d"), "{err}");
+    }
 }

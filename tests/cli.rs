@@ -494,3 +494,25 @@ fn import_ct2_rejects_a_folder_without_a_model() {
         .code(2)
         .stderr(predicate::str::contains("no model.bin"));
 }
+
+#[test]
+fn an_empty_history_says_how_to_make_a_take_and_since_takes_words() {
+    let h = home();
+    paceback(h.path())
+        .args(["show", "latest"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no takes yet")
+                .and(predicate::str::contains("paceback practice")),
+        );
+    paceback(h.path())
+        .args(["progress", "--since", "yesterday"])
+        .assert()
+        .success();
+    paceback(h.path())
+        .args(["progress", "--since", "last tuesday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+}

@@ -287,6 +287,9 @@ impl Index {
             )?
         };
         match found.as_slice() {
+            [] if id == "latest" || id == "last" => Err(Error::usage(
+                "no takes yet: `paceback practice` records one, `paceback analyze FILE` adds one",
+            )),
             [] => Err(Error::usage(format!(
                 "no take `{id}` in the history; `paceback history` lists them"
             ))),
