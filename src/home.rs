@@ -82,6 +82,26 @@ pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// Create a new file readable and writable by the user only (0600); an existing file is an
+/// error (`AlreadyExists`), so a claim or a temporary name is never shared.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// A fresh private (0600) file at `path`, replacing any file there (what a failed earlier
+/// attempt left, or the previous version).
+pub fn replace_private(path: &Path) -> anyhow::Result<std::fs::File> {
+    let _ = std::fs::remove_file(path);
+    create_private(path).with_context(|| format!("cannot create {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

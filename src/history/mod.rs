@@ -91,7 +91,7 @@ impl Store {
                 continue;
             }
             let claim = self.claim_path(&take.id);
-            match create_private(&claim) {
+            match crate::home::create_private(&claim) {
                 Ok(mut f) => {
                     let _ = writeln!(f, "{CLAIM} {}", std::process::id());
                     // A take saved under this id between the look and the claim.
@@ -436,24 +436,10 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
-/// Create a new file (failing if it exists) readable and writable by the user only (0600).
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
 /// Write a file readable and writable by the user only (0600), replacing any file there.
 pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
-    let _ = std::fs::remove_file(path);
-    let mut f =
-        create_private(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f = crate::home::replace_private(path)?;
     f.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     f.sync_all()
@@ -469,8 +455,8 @@ pub fn copy_private(from: &Path, to: &Path) -> anyhow::Result<()> {
     let mut src =
         std::fs::File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
     let _ = std::fs::remove_file(&tmp);
-    let mut dst =
-        create_private(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut dst = crate::home::create_private(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
     let copied = std::io::copy(&mut src, &mut dst)
         .and_then(|_| dst.sync_all())
         .and_then(|()| std::fs::rename(&tmp, to));

