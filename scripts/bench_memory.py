@@ -12,14 +12,14 @@ Needs sox. Takes a few minutes (the 60-minute files are 690 MB of WAV).
 """
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 repo = os.path.dirname(here)
+sys.path.insert(0, here)
+from bench_segmentation import run  # noqa: E402  (wall s, peak RSS MB, CPU s; exits on failure)
 
 
 def make(path, minutes):
@@ -40,19 +40,6 @@ def make(path, minutes):
         os.remove(p)
 
 
-def peak_mb(cmd):
-    """Run cmd in a child and return (seconds, peak RSS in MB, exit code)."""
-    start = time.time()
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.execvp(cmd[0], cmd)
-    _, status, usage = os.wait4(pid, 0)
-    return time.time() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=os.path.join(repo, "target", "release", "paceback"))
@@ -71,11 +58,10 @@ def main():
         if not os.path.exists(flac):
             subprocess.run(["sox", wav, flac], check=True)
         for path in (wav, flac):
-            secs, peak, code = peak_mb([args.bin, "transcribe", path, "--model", args.model, "--json"])
+            secs, peak, _ = run([args.bin, "transcribe", path, "--model", args.model, "--json"], dict(os.environ))
             audio_mb = minutes * 60 * 16000 * 4 / 2**20
             label = f"{minutes} min {os.path.splitext(path)[1][1:]} 48k stereo"
-            flag = "" if code == 0 else f"  (exit {code})"
-            print(f"{label:<24} {os.path.getsize(path) / 2**20:8.0f} {audio_mb:12.0f} {peak:11.0f} {secs:7.1f}{flag}")
+            print(f"{label:<24} {os.path.getsize(path) / 2**20:8.0f} {audio_mb:12.0f} {peak:11.0f} {secs:7.1f}")
             sys.stdout.flush()
 
 
