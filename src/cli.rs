@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::analysis::QuestionType;
+use crate::output::ColorChoice;
 use crate::transcribe::whisper::Decoding;
 
 /// Rehearse interview answers out loud; see where your minutes went.
@@ -16,19 +17,62 @@ use crate::transcribe::whisper::Decoding;
 ///
 /// Exit codes: 0 success, 1 failure (or no speech), 2 bad usage or bad input, 130 interrupted.
 #[derive(Debug, Parser)]
-#[command(name = "paceback", version, max_term_width = 100)]
+#[command(name = "paceback", version, max_term_width = 100, after_help = EXAMPLES)]
 pub struct Cli {
+    /// When to colour: auto (a terminal, unless NO_COLOR or TERM=dumb; CLICOLOR_FORCE forces
+    /// it), always or never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
+const EXAMPLES: &str = "\
+Examples:
+  paceback practice                          a question, the live pacing panel, the report
+  paceback analyze answer.m4a --type strategy
+  paceback history                           your takes, with trend arrows
+  paceback show latest --html report.html
+  paceback progress --since 2w
+
+Files live in $PACEBACK_HOME (default: your data folder); `paceback model fetch` installs the models.";
+
+const PRACTICE_EXAMPLES: &str = "\
+Examples:
+  paceback practice                                  the question you practised least
+  paceback practice --type estimation --max-minutes 6
+  paceback practice --question ps-meal-planning-toddlers   a bank question by its id
+  paceback practice --question \"Should we build or buy our search?\" --device usb";
+
+const ANALYZE_EXAMPLES: &str = "\
+Examples:
+  paceback analyze answer.wav --question \"Design a product for night-shift nurses.\"
+  paceback analyze memo.m4a --type behavioral -v     also the transcript, labelled by step
+  paceback analyze answer.flac --json                the paceback.analysis/1 contract
+  paceback analyze --transcript words.json --explain  which cues decided each sentence";
+
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  paceback history --type strategy --limit 5
+  paceback history --json                    {\"schema\": \"paceback.history/1\", \"takes\": [...]}
+  paceback history --repair                  rebuild the index from the saved takes";
+
+const PROGRESS_EXAMPLES: &str = "\
+Examples:
+  paceback progress --since 2w               the last two weeks
+  paceback progress --type product_sense --since 2026-11-01
+  paceback progress --html progress.html     charts, in one page you can open anywhere";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Practise: get a question, answer it out loud with a live pacing panel, get the report.
+    #[command(after_help = PRACTICE_EXAMPLES)]
     Practice(PracticeArgs),
     /// Transcribe and analyze a recorded answer: time per step against the guidance.
+    #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
-    /// Transcribe a WAV file into words with start and end times.
+    /// Transcribe an audio file into words with start and end times.
     Transcribe(TranscribeArgs),
     /// Record an answer from the microphone into a WAV file (Enter or Ctrl-C stops).
     Record(RecordArgs),
@@ -47,10 +91,12 @@ pub enum Command {
         json: bool,
     },
     /// Your saved takes, newest last, with trend arrows against the previous take of the type.
+    #[command(after_help = HISTORY_EXAMPLES)]
     History(HistoryArgs),
     /// Show a saved take's report (ID from `paceback history`, a unique prefix, or `latest`).
     Show(ShowArgs),
     /// Trends over your takes: shares, length, think pause, step budgets, pace, fillers, checks.
+    #[command(after_help = PROGRESS_EXAMPLES)]
     Progress(ProgressArgs),
     /// Export every saved take, for your own analysis.
     Export(ExportArgs),
@@ -65,6 +111,18 @@ pub enum Command {
     /// Obtain, import and list speech models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "\
+Examples:
+  source <(paceback completions bash)        this shell; add it to ~/.bashrc to keep it
+  paceback completions zsh > ~/.zfunc/_paceback
+  paceback completions fish > ~/.config/fish/completions/paceback.fish")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `paceback man | man -l -`.
+    Man,
 }
 
 /// Options of every command that runs the speech model.
@@ -86,7 +144,7 @@ pub struct SpeechArgs {
 
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
-    /// The recording: any PCM WAV (8/16/24/32-bit integer or 32-bit float, any rate, any channels)
+    /// The recording: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg Vorbis or AIFF, any rate and channels
     pub file: PathBuf,
 
     /// Print the `paceback.transcript/1` JSON instead of text
@@ -114,7 +172,7 @@ pub struct QuestionArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["file", "transcript"])))]
 pub struct AnalyzeArgs {
-    /// The recorded answer: any PCM WAV
+    /// The recorded answer: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg Vorbis or AIFF
     pub file: Option<PathBuf>,
 
     /// Analyze a saved `paceback.transcript/1` file instead (no speech model needed)

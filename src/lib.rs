@@ -14,6 +14,7 @@ pub mod history;
 pub mod home;
 pub mod interrupt;
 pub mod model;
+pub mod output;
 pub mod practice;
 pub mod progress_bar;
 pub mod questions;

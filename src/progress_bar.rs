@@ -1,7 +1,6 @@
 //! The one progress-bar factory: a real bar on an interactive stderr, a hidden one otherwise
 //! (pipes, `--json`, tests), so callers never branch on where output goes.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -9,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// A bar counting `len` units with `message` in front; hidden unless stderr is a terminal and
 /// `visible` is true.
 pub fn bar(len: u64, message: &str, visible: bool) -> ProgressBar {
-    if !visible || !std::io::stderr().is_terminal() {
+    if !visible || !interactive() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
@@ -25,7 +24,7 @@ pub fn bar(len: u64, message: &str, visible: bool) -> ProgressBar {
 
 /// A spinner with a changing message (for recording), hidden when not on a terminal.
 pub fn spinner(message: &str, visible: bool) -> ProgressBar {
-    if !visible || !std::io::stderr().is_terminal() {
+    if !visible || !interactive() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -37,7 +36,7 @@ pub fn spinner(message: &str, visible: bool) -> ProgressBar {
 
 /// A byte-counting bar for downloads.
 pub fn bytes(len: Option<u64>, message: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !interactive() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
@@ -48,4 +47,9 @@ pub fn bytes(len: Option<u64>, message: &str) -> ProgressBar {
     );
     bar.set_message(message.to_string());
     bar
+}
+
+/// Bars are drawn only on a terminal that can redraw in place.
+fn interactive() -> bool {
+    crate::output::interactive(crate::output::Stream::Stderr)
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{json, model, output_json, paceback, repo};
+use common::{json, model, paceback, repo};
 
 /// A WAV file presented as the default microphone, for as long as this lives.
 struct Fixture {
@@ -233,8 +233,8 @@ fn assert_saved_take(home: &Path, stdout: &str, stderr: &str) {
         "report: {stdout}\n{stderr}"
     );
     assert!(stderr.contains("saved as"), "{stderr}");
-    let listed = output_json(paceback(home).args(["history", "--json"]));
-    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    let listed = common::history_takes(home);
+    assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["source"], "practice");
     assert_eq!(listed[0]["question"]["type"], "product_sense");
     let id = listed[0]["id"].as_str().unwrap();
@@ -293,7 +293,7 @@ fn practice_stops_at_max_minutes() {
     );
     assert!(out.status.success(), "{stderr}");
     assert_saved_take(home.path(), &stdout, &stderr);
-    let listed = output_json(paceback(home.path()).args(["history", "--json"]));
+    let listed = common::history_takes(home.path());
     assert_eq!(
         listed[0]["question"]["text"],
         "Design a product that helps parents of toddlers plan a week of meals."

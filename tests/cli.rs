@@ -25,6 +25,97 @@ fn help_lists_every_command() {
 }
 
 #[test]
+fn help_has_examples() {
+    let h = home();
+    for cmd in [
+        &[][..],
+        &["practice"],
+        &["analyze"],
+        &["history"],
+        &["progress"],
+    ] {
+        paceback(h.path())
+            .args(cmd)
+            .arg("--help")
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Examples:\n  paceback "));
+    }
+}
+
+#[test]
+fn bash_completions_source_and_complete_subcommands() {
+    let h = home();
+    let out = paceback(h.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let script = h.path().join("paceback.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    // Source it, then ask the completion function what `paceback pro<TAB>` offers.
+    let probe = format!(
+        "set -e; source {}; COMP_WORDS=(paceback pro); COMP_CWORD=1; COMP_LINE='paceback pro'; COMP_POINT=12; _paceback paceback pro paceback; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let run = std::process::Command::new("bash")
+        .args(["--norc", "-c", &probe])
+        .output()
+        .unwrap();
+    let offered = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(offered.lines().any(|l| l == "progress"), "{offered}");
+    assert!(!offered.lines().any(|l| l == "history"), "{offered}");
+}
+
+#[test]
+fn man_page_renders() {
+    let h = home();
+    let out = paceback(h.path()).arg("man").output().unwrap();
+    assert!(out.status.success());
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        roff.contains(".TH paceback 1"),
+        "{}",
+        &roff[..roff.len().min(300)]
+    );
+    for command in ["practice", "analyze", "history", "progress", "completions"] {
+        assert!(roff.contains(command), "the man page lists {command}");
+    }
+    if std::process::Command::new("man")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping the `man -l` render: no man (apt-get install man-db)");
+        return;
+    }
+    let page = h.path().join("paceback.1");
+    std::fs::write(&page, &roff).unwrap();
+    let shown = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert!(
+        text.contains("NAME") && text.contains("Rehearse interview answers"),
+        "{text}"
+    );
+}
+
+#[test]
 fn not_a_wav_is_bad_input_exit_2() {
     let h = home();
     let f = h.path().join("notes.wav");

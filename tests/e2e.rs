@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, model, output_json, paceback, repo, shared, sox, synth, wer};
+use common::{json, model, paceback, repo, shared, sox, synth, wer};
 
 /// whisper.cpp's threads spin at barriers: two transcriptions at once on a small machine slow
 /// each other down by orders of magnitude, so the tests that run the model take turns.
@@ -376,7 +376,7 @@ fn analyze_keeps_the_take_with_a_private_copy_of_the_recording() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("saved to your history as"), "{err}");
-    let listed = output_json(paceback(home.path()).args(["history", "--json"]));
+    let listed = common::history_takes(home.path());
     let audio = listed[0]["audio"].as_str().unwrap().to_string();
     let copy = home.path().join("recordings").join(&audio);
     assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&demo).unwrap());

@@ -24,10 +24,7 @@ fn analyze(home: &Path, name: &str, question: &str) {
 }
 
 fn history_json(home: &Path) -> Vec<serde_json::Value> {
-    output_json(paceback(home).args(["history", "--json", "--limit", "1000"]))
-        .as_array()
-        .unwrap()
-        .clone()
+    common::history_takes(home)
 }
 
 #[cfg(unix)]
@@ -492,4 +489,91 @@ fn history_and_progress_read_well_in_the_terminal() {
         .args(["show", "nope"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn csv_header_is_the_same_empty_or_full() {
+    let home = tempfile::tempdir().unwrap();
+    let header = |home: &Path| {
+        let out = paceback(home).args(["export", "--csv"]).output().unwrap();
+        assert!(out.status.success());
+        let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+        reader.headers().unwrap().clone()
+    };
+    let empty = header(home.path());
+    analyze(
+        home.path(),
+        "product_sense.transcript.json",
+        "Design a better alarm clock",
+    );
+    analyze(
+        home.path(),
+        "star.transcript.json",
+        "Tell me about a time you disagreed with your manager.",
+    );
+    let full = header(home.path());
+    assert_eq!(empty, full);
+    assert!(full.iter().any(|h| h == "budget_pain_s"), "{full:?}");
+}
+
+#[test]
+fn every_json_list_carries_its_schema() {
+    let home = tempfile::tempdir().unwrap();
+    analyze(
+        home.path(),
+        "product_sense.transcript.json",
+        "Design a better alarm clock",
+    );
+    for (args, schema, key) in [
+        (&["history", "--json"][..], "paceback.history/1", "takes"),
+        (
+            &["questions", "--json"][..],
+            "paceback.questions/1",
+            "questions",
+        ),
+        (
+            &["model", "list", "--json"][..],
+            "paceback.models/1",
+            "models",
+        ),
+        (&["devices", "--json"][..], "paceback.devices/1", "devices"),
+        (&["progress", "--json"][..], "paceback.progress/1", "takes"),
+        (&["export", "--json"][..], "paceback.export/1", "takes"),
+    ] {
+        let v = output_json(paceback(home.path()).args(args));
+        assert_eq!(v["schema"], schema, "{args:?}: {v}");
+        assert!(v.get(key).is_some(), "{args:?} has no {key}: {v}");
+    }
+}
+
+#[test]
+fn color_follows_the_flag_then_the_environment() {
+    let home = tempfile::tempdir().unwrap();
+    analyze(
+        home.path(),
+        "product_sense.transcript.json",
+        "Design a better alarm clock",
+    );
+    let history = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = paceback(home.path());
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.args(args).arg("history").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap().contains('\u{1b}')
+    };
+    // Not a terminal: plain unless asked.
+    assert!(!history(&[], &[]));
+    assert!(history(&["--color", "always"], &[]));
+    assert!(history(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!history(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(!history(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+    // The flag is global: it works after the subcommand too.
+    let out = paceback(home.path())
+        .args(["show", "latest", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
 }

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use common::{json, output_json, paceback, repo};
+use common::{json, paceback, repo};
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
@@ -24,10 +24,7 @@ fn analyze(home: &Path, transcript: &Path, question: &str) {
 }
 
 fn history_json(home: &Path) -> Vec<serde_json::Value> {
-    output_json(paceback(home).args(["history", "--json", "--limit", "1000"]))
-        .as_array()
-        .unwrap()
-        .clone()
+    common::history_takes(home)
 }
 
 fn recordings(home: &Path) -> PathBuf {

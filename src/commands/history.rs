@@ -42,7 +42,7 @@ pub fn list(args: HistoryArgs) -> Result<()> {
             .iter()
             .map(|(row, trend)| Listed { row, trend })
             .collect();
-        return json_out(&listed);
+        return super::json_list("paceback.history/1", "takes", &listed);
     }
     print!(
         "{}",
@@ -150,13 +150,15 @@ pub fn export(args: ExportArgs) -> Result<()> {
     })
 }
 
-/// One CSV row per take: its figures, then seconds per timing budget.
+/// One CSV row per take: its figures, then seconds per timing budget of the method (every
+/// budget of every question type, so the columns are the same whatever the history holds; a
+/// budget that does not apply to a take's type is an empty cell).
 pub fn write_csv<W: std::io::Write>(out: &mut csv::Writer<W>, rows: &[Row]) -> anyhow::Result<()> {
     let mut budget_ids: Vec<&str> = Vec::new();
-    for r in rows {
-        for b in &r.figures.budgets {
-            if !budget_ids.contains(&b.id.as_str()) {
-                budget_ids.push(&b.id);
+    for t in analysis::QuestionType::ALL {
+        for (b, _) in analysis::method::METHOD.budgets(t) {
+            if !budget_ids.contains(&b.id) {
+                budget_ids.push(b.id);
             }
         }
     }

@@ -25,6 +25,7 @@ use crate::transcript::Transcript;
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    crate::output::set_color_choice(cli.color);
     match cli.command {
         Command::Practice(args) => practice::run(args),
         Command::Analyze(args) => analyze::run(args),
@@ -42,7 +43,27 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
         } => questions::run(qtype, random, json),
         Command::Model(cmd) => model::run(cmd),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "paceback", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command)
+                .render(&mut std::io::stdout())
+                .map_err(|e| anyhow::Error::from(e).into())
+        }
     }
+}
+
+/// Print a list as JSON in its versioned envelope: `{"schema": SCHEMA, KEY: [...]}`.
+pub fn json_list<T: serde::Serialize>(schema: &str, key: &str, items: &T) -> Result<()> {
+    println!(
+        "{}",
+        crate::output::envelope(schema, key, items).map_err(anyhow::Error::from)?
+    );
+    Ok(())
 }
 
 /// Print a value as pretty JSON on stdout.

@@ -83,7 +83,7 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
         ModelCommand::List { json } => {
             let models = model::list(&home)?;
             if json {
-                super::json_out(&models)?;
+                super::json_list("paceback.models/1", "models", &models)?;
                 return Ok(());
             }
             if models.is_empty() {

@@ -16,7 +16,7 @@ pub fn run(qtype: Option<QuestionType>, random: bool, json: bool) -> Result<()> 
         list = vec![pick];
     }
     if json {
-        super::json_out(&list)?;
+        super::json_list("paceback.questions/1", "questions", &list)?;
         return Ok(());
     }
     for t in QuestionType::ALL {

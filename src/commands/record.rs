@@ -1,7 +1,5 @@
 //! `paceback record OUT.wav [--device D] [--duration S]` and `paceback devices`.
 
-use std::io::IsTerminal;
-
 use crate::audio::capture;
 use crate::cli::RecordArgs;
 use crate::error::{Error, Result};
@@ -10,7 +8,7 @@ use crate::record::{self, Stop};
 pub fn devices(json: bool) -> Result<()> {
     let list = capture::devices();
     if json {
-        super::json_out(&list)?;
+        super::json_list("paceback.devices/1", "devices", &list)?;
     } else if list.is_empty() {
         println!("no input devices found: connect a microphone");
     } else {
@@ -50,7 +48,7 @@ pub fn check_out(path: &std::path::Path) -> Result<()> {
 pub fn run(args: RecordArgs) -> Result<()> {
     check_out(&args.out)?;
     let enter = record::enter_pressed();
-    let interactive = std::io::stderr().is_terminal();
+    let interactive = crate::output::interactive(crate::output::Stream::Stderr);
     let bar = crate::progress_bar::spinner("recording", interactive);
     let banner = |device: &str| {
         eprintln!(

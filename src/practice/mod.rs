@@ -209,13 +209,13 @@ struct Drawer {
 const PLAIN_EVERY_S: f64 = 15.0;
 
 fn panel_drawer(device: &str) -> Drawer {
-    let interactive = std::io::stderr().is_terminal();
+    let interactive = crate::output::interactive(crate::output::Stream::Stderr);
     eprintln!(
         "recording from {device}: take 5–10 s to think, then answer; press Enter when you are done"
     );
     Drawer {
         style: Style {
-            color: interactive && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            color: interactive && crate::output::color(crate::output::Stream::Stderr),
         },
         term: interactive.then(console::Term::stderr),
         drawn: 0,

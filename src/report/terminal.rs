@@ -1,9 +1,8 @@
 //! The terminal report: a timeline bar of the answer by step, the step table with budgets and
 //! lights, the two key shares, what failed, three things to change, delivery figures and (with
-//! `-v`) the transcript labelled by step. Colour only on a terminal and without `NO_COLOR`.
+//! `-v`) the transcript labelled by step. Colour as `--color` and the environment decide.
 
 use std::fmt::Write;
-use std::io::IsTerminal;
 
 use owo_colors::{AnsiColors, OwoColorize};
 
@@ -18,11 +17,10 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    /// Colour for stdout, as `--color` and the environment decide ([`crate::output::color`]).
     pub fn detect() -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Style {
-            color: !no_color && std::io::stdout().is_terminal(),
+            color: crate::output::color(crate::output::Stream::Stdout),
         }
     }
 

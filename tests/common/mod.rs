@@ -126,6 +126,13 @@ pub fn output_json(cmd: &mut Command) -> serde_json::Value {
     json(&out.stdout)
 }
 
+/// The saved takes, oldest first, from `history --json` (its `paceback.history/1` envelope checked).
+pub fn history_takes(home: &Path) -> Vec<serde_json::Value> {
+    let listed = output_json(paceback(home).args(["history", "--json", "--limit", "100000"]));
+    assert_eq!(listed["schema"], "paceback.history/1", "{listed}");
+    listed["takes"].as_array().expect("takes").clone()
+}
+
 /// The sentence model for the segmentation tests: `$PACEBACK_SENTENCE_MODEL`, else
 /// `models/all-MiniLM-L6-v2` (installed by `paceback model fetch --dir models`).
 pub fn sentence_model_dir() -> PathBuf {
