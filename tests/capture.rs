@@ -292,6 +292,7 @@ fn practice_stops_at_max_minutes() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("time's up at 0:30"), "{stderr}");
     assert_saved_take(home.path(), &stdout, &stderr);
     let listed = common::history_takes(home.path());
     assert_eq!(
@@ -379,6 +380,40 @@ fn a_microphone_that_goes_away_keeps_the_take() {
 }
 
 #[test]
+fn a_silent_microphone_is_named_within_five_seconds() {
+    let _turn = MODEL_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let silent = dir.path().join("silent.wav");
+    common::write_wav_i16(&silent, 16_000, 1, &vec![0; 16_000 * 30]);
+    let fx = Fixture::start(&silent, "realtime");
+    let home = tempfile::tempdir().unwrap();
+    let child = practice(&fx, home.path(), &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(8));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Plain mode prints a status line when the fault appears, stamped with the audio time.
+    let warned = err
+        .lines()
+        .find(|l| l.contains("is it muted"))
+        .unwrap_or_else(|| panic!("no muted-microphone warning: {err}"));
+    let at = warned
+        .strip_prefix("[0:0")
+        .and_then(|l| l.chars().next())
+        .and_then(|c| c.to_digit(10))
+        .unwrap_or_else(|| panic!("not stamped in the first 10 s: {warned}"));
+    assert!(at <= 5, "warned at 0:0{at}: {warned}");
+}
+
+#[test]
 fn ctrl_c_during_practice_keeps_the_recording() {
     let _turn = MODEL_TURN.lock().unwrap_or_else(|e| e.into_inner());
     let fx = Fixture::start(&demo(), "realtime");
@@ -397,19 +432,25 @@ fn ctrl_c_during_practice_keeps_the_recording() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(err.contains("the recording is kept at"), "{err}");
-    let files: Vec<PathBuf> = std::fs::read_dir(home.path().join("recordings"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    assert_eq!(files.len(), 1, "only the WAV, no empty record: {files:?}");
-    let (_, got) = samples(&files[0]);
+    assert!(
+        err.contains("the recording is kept at") && err.contains("interrupted"),
+        "{err}"
+    );
+    // Still a take: in the history with its question and type, marked, with its WAV.
+    let listed = common::history_takes(home.path());
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["interrupted"], true);
+    assert_eq!(listed[0]["source"], "practice");
+    assert_eq!(listed[0]["question"]["type"], "product_sense");
+    assert_eq!(
+        listed[0]["question"]["text"],
+        "Design a product that helps first-time home cooks cook more often."
+    );
+    let id = listed[0]["id"].as_str().unwrap();
+    let (_, got) = samples(&home.path().join("recordings").join(format!("{id}.wav")));
     assert!(got.len() as f64 / 16_000.0 > 5.0);
-    // `history --repair` points at it.
-    let repaired = paceback(home.path())
-        .args(["history", "--repair"])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&repaired.stdout).contains("have no saved analysis"));
+    // Its report is there, and the history table says it was stopped.
+    paceback(home.path()).args(["show", id]).assert().success();
+    let table = paceback(home.path()).arg("history").output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("(stopped)"));
 }

@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod decode;
+pub mod level;
 pub mod resample;
 pub mod writer;
 

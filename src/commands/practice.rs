@@ -90,11 +90,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         encoder: encoder.clone(),
         enter: record::enter_pressed(),
     });
-    if outcome.is_err()
-        || outcome
-            .as_ref()
-            .is_ok_and(|o| o.recorded.stop == Stop::Interrupted)
-    {
+    if outcome.is_err() {
         store.release(&take);
     }
     let outcome = match outcome {
@@ -120,13 +116,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     for w in outcome.recorded.warnings() {
         eprintln!("paceback: warning: {w}");
     }
-    if outcome.recorded.stop == Stop::Interrupted {
-        eprintln!(
-            "paceback: stopped; the recording is kept at {}",
-            take.wav.display()
-        );
-        return Err(Error::Interrupted);
-    }
+    let interrupted = outcome.recorded.stop == Stop::Interrupted;
 
     let input = analysis::Input {
         words: outcome.transcript.words.clone(),
@@ -138,8 +128,9 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     };
     let analysis = analysis::analyze(&input, &lexicon, encoder.as_deref().map(|e| e as _));
     let device = outcome.recorded.device.clone();
+    let heard_s = outcome.transcript.words.last().map_or(0.0, |w| w.end_s);
     let saved = history::save_claimed(&home, &store, &take, || {
-        TakeRecord::new(
+        let mut rec = TakeRecord::new(
             &take,
             recorded_at,
             "practice",
@@ -147,8 +138,21 @@ pub fn run(args: PracticeArgs) -> Result<()> {
             Some(device),
             outcome.transcript,
             &analysis,
-        )
+        )?;
+        rec.interrupted = interrupted;
+        Ok(rec)
     })?;
+    if interrupted {
+        // Ctrl-C: the take is kept and marked; its report is one command away.
+        eprintln!(
+            "paceback: stopped; the take is saved as {} (interrupted: analyzed from the first {} transcribed; the recording is kept at {}); `paceback show {}` shows its report",
+            take.id,
+            clock(heard_s),
+            take.wav.display(),
+            take.id
+        );
+        return Err(Error::Interrupted);
+    }
     super::print_analysis(&analysis, args.json, args.verbose)?;
     eprintln!(
         "paceback: saved as {} ({}; report ready {:.1} s after you stopped)",

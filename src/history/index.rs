@@ -78,6 +78,8 @@ const MIGRATION_LIST: &[M<'static>] = &[
         ALTER TABLE takes DROP COLUMN transcript;
         ALTER TABLE takes DROP COLUMN analysis;",
     ),
+    // 4: takes stopped with Ctrl-C are kept, marked.
+    M::up("ALTER TABLE takes ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;"),
 ];
 
 pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
@@ -153,6 +155,9 @@ pub struct Row {
     pub question: QuestionRef,
     pub audio: Option<String>,
     pub duration_s: f64,
+    /// Stopped with Ctrl-C.
+    #[serde(default)]
+    pub interrupted: bool,
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -176,7 +181,7 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 const ROW_COLUMNS: &str = "id, recorded_at, recorded_unix, source, question_id, question, qtype, \
      audio, duration_s, answer_s, think_pause_s, problem_share, solution_share, wpm, \
-     fillers_per_100, checks_passed, checks_warned, checks_total, budgets";
+     fillers_per_100, checks_passed, checks_warned, checks_total, budgets, interrupted";
 
 impl Index {
     /// Open (creating or upgrading) the index at `path`, private to the user.
@@ -423,8 +428,8 @@ fn upsert(tx: &rusqlite::Transaction<'_>, rec: &TakeRecord) -> rusqlite::Result<
     tx.execute(
         "INSERT INTO takes (id, recorded_at, recorded_unix, source, question_id, question, qtype,
              audio, duration_s, answer_s, think_pause_s, problem_share, solution_share, wpm,
-             fillers_per_100, checks_passed, checks_warned, checks_total, budgets)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             fillers_per_100, checks_passed, checks_warned, checks_total, budgets, interrupted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
          ON CONFLICT (id) DO UPDATE SET
              recorded_at = excluded.recorded_at, recorded_unix = excluded.recorded_unix,
              source = excluded.source, question_id = excluded.question_id,
@@ -434,7 +439,7 @@ fn upsert(tx: &rusqlite::Transaction<'_>, rec: &TakeRecord) -> rusqlite::Result<
              solution_share = excluded.solution_share, wpm = excluded.wpm,
              fillers_per_100 = excluded.fillers_per_100, checks_passed = excluded.checks_passed,
              checks_warned = excluded.checks_warned, checks_total = excluded.checks_total,
-             budgets = excluded.budgets",
+             budgets = excluded.budgets, interrupted = excluded.interrupted",
         params![
             rec.id,
             rec.recorded_at,
@@ -455,6 +460,7 @@ fn upsert(tx: &rusqlite::Transaction<'_>, rec: &TakeRecord) -> rusqlite::Result<
             f.checks_warned,
             f.checks_total,
             json(&f.budgets),
+            rec.interrupted,
         ],
     )?;
     tx.execute(
@@ -506,6 +512,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         },
         audio: r.get("audio")?,
         duration_s: r.get("duration_s")?,
+        interrupted: r.get("interrupted")?,
         figures: Figures {
             answer_s: r.get("answer_s")?,
             think_pause_s: r.get("think_pause_s")?,
@@ -547,6 +554,7 @@ fn full_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<TakeRecord> {
         })?,
         analysis: serde_json::from_str(&analysis).map_err(bad)?,
         earlier_analyses: Vec::new(),
+        interrupted: head.interrupted,
     })
 }
 
@@ -601,6 +609,7 @@ mod tests {
             },
             audio: Some(format!("{id}.wav")),
             duration_s: transcript.duration_s,
+            interrupted: false,
             device: None,
             transcript,
             analysis: serde_json::to_value(&a).unwrap(),

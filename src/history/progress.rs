@@ -378,6 +378,7 @@ mod tests {
             },
             audio: None,
             duration_s: 300.0,
+            interrupted: false,
             figures: Figures {
                 answer_s: 290.0,
                 think_pause_s: 6.0,

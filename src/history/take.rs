@@ -39,6 +39,9 @@ pub struct TakeRecord {
     /// Earlier analyses of the same take, kept when it is re-analyzed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earlier_analyses: Vec<serde_json::Value>,
+    /// Stopped with Ctrl-C: the analysis covers what was transcribed by then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 impl TakeRecord {
@@ -71,6 +74,7 @@ impl TakeRecord {
             transcript,
             analysis: finite_value(analysis)?,
             earlier_analyses: Vec::new(),
+            interrupted: false,
         })
     }
 

@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::analysis::{self, Lexicon, QuestionType};
 use crate::audio::WHISPER_RATE;
+use crate::audio::level::{Fault, Meter};
 use crate::embed::SentenceModel;
 use crate::error::{Error, Result};
 use crate::record::{self, Recorded};
@@ -77,10 +78,12 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     let (started_tx, mut started_rx) = watch::channel(None::<String>);
     let (onset_tx, onset_rx) = watch::channel(None::<f64>);
     let (words_tx, words_rx) = watch::channel((Vec::<Word>::new(), 0.0f64));
+    let (level_tx, level_rx) = watch::channel((f32::NEG_INFINITY, None::<Fault>));
     let (window_tx, window_rx) = std::sync::mpsc::channel::<(Window, Vec<f32>)>();
 
     // Recorder: the microphone into the take on disk.
     let recorder = tokio::task::spawn_blocking(move || {
+        let mut meter = Meter::new(WHISPER_RATE);
         record::record(
             device.as_deref(),
             &wav,
@@ -90,6 +93,8 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                 let _ = started_tx.send(Some(name.to_string()));
             },
             &mut |mono, secs| {
+                meter.push(mono);
+                let _ = level_tx.send((meter.level_dbfs(), meter.fault()));
                 let _ = audio_tx.send(mono.to_vec());
                 let _ = elapsed_tx.send(secs);
             },
@@ -119,7 +124,14 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         let mut builder = TranscriptBuilder::default();
         let name = recognizer.name();
         while let Ok((window, samples)) = window_rx.recv() {
-            builder.add(&mut recognizer, &samples, &window)?;
+            // Ctrl-C: keep what is transcribed, leave the rest for `reanalyze` of the WAV.
+            if crate::interrupt::requested() {
+                break;
+            }
+            match builder.add(&mut recognizer, &samples, &window) {
+                Err(Error::Interrupted) => break,
+                other => other?,
+            };
             let done_to = window.extent().end as f64 / f64::from(WHISPER_RATE);
             let _ = words_tx.send((builder.words.clone(), done_to));
         }
@@ -139,35 +151,54 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     let mut recorder = recorder;
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut last_words = 0;
-    let mut live = Live::default();
+    let mut live = Live {
+        limit_s,
+        level_dbfs: f32::NEG_INFINITY,
+        ..Live::default()
+    };
     let recorded = loop {
         tokio::select! {
             done = &mut recorder => break done.map_err(|e| anyhow::anyhow!("the recorder stopped: {e}"))??,
             _ = tick.tick() => {
                 live.elapsed_s = *elapsed_rx.borrow();
                 live.speech_at = *onset_rx.borrow();
+                (live.level_dbfs, live.fault) = *level_rx.borrow();
                 let (words, done_to) = words_rx.borrow().clone();
                 live.transcribed_to_s = done_to;
                 if words.len() != last_words {
                     last_words = words.len();
                     update(&mut live, &words, qtype, &lexicon, encoder.as_deref());
                 }
-                drawer.draw(&panel::render(&question, qtype, &live, &drawer.style), &live);
+                let style = drawer.style;
+                drawer.draw(&live, |width| panel::render(&question, qtype, &live, &style, width));
             }
         }
     };
     let stopped = Instant::now();
     // Enter, typed on the terminal, echoed a line break below the panel.
     if recorded.stop == crate::record::Stop::Enter && std::io::stdin().is_terminal() {
-        drawer.drawn += 1;
+        drawer.enter_echoed();
     }
-    drawer.finish("finishing the transcription…");
+    if recorded.stop == crate::record::Stop::Limit {
+        drawer.say(&format!(
+            "time's up at {}: the recording stopped",
+            crate::time::clock(limit_s)
+        ));
+    }
+    // What is left to transcribe, until the worker is done.
     windower
         .await
         .map_err(|e| anyhow::anyhow!("the windower stopped: {e}"))?;
-    let (builder, model) = worker
-        .await
-        .map_err(|e| anyhow::anyhow!("the transcriber stopped: {e}"))??;
+    let mut worker = worker;
+    let (builder, model) = loop {
+        tokio::select! {
+            done = &mut worker => break done.map_err(|e| anyhow::anyhow!("the transcriber stopped: {e}"))??,
+            _ = tick.tick() => {
+                let left = recorded.seconds - words_rx.borrow().1;
+                drawer.status(&finishing(left, crate::interrupt::requested()));
+            }
+        }
+    };
     let finish_s = stopped.elapsed().as_secs_f64();
     drawer.clear();
     Ok(Outcome {
@@ -175,6 +206,20 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         recorded,
         finish_s,
     })
+}
+
+/// The status line while the last windows are transcribed.
+fn finishing(left_s: f64, interrupted: bool) -> String {
+    if interrupted {
+        "stopping: keeping what is transcribed…".into()
+    } else if left_s > 0.5 {
+        format!(
+            "finishing the transcription: {} of audio left…",
+            crate::time::clock(left_s)
+        )
+    } else {
+        "finishing the transcription…".into()
+    }
 }
 
 /// Refresh the step and shares from the words transcribed so far.
@@ -192,17 +237,20 @@ fn update(
     };
     let a = analysis::analyze(&input, lexicon, encoder.map(|e| e as _));
     live.step = a.steps.last().map(|s| (s.step, s.start_s));
+    live.heard_to_s = words.last().map_or(0.0, |w| w.end_s);
     live.problem_share = a.shares.problem_definition;
     live.solution_share = a.shares.solution;
 }
 
-/// Draws the panel: redrawn in place on a terminal, plain status lines otherwise.
+/// Draws the panel: redrawn in place on a terminal (indicatif draws it: each redraw overwrites
+/// the rows it drew in one write, so nothing flickers or is left behind), plain status lines
+/// otherwise.
 struct Drawer {
     style: Style,
-    term: Option<console::Term>,
-    drawn: usize,
-    /// Plain mode: the 15-second mark and step last reported.
-    last_plain: Option<(u64, Option<crate::analysis::Step>)>,
+    /// The panel, on an interactive terminal.
+    panel: Option<(indicatif::MultiProgress, indicatif::ProgressBar)>,
+    /// Plain mode: the 15-second mark, step and fault last reported.
+    last_plain: Option<(u64, Option<crate::analysis::Step>, Option<Fault>)>,
 }
 
 /// Plain status lines are printed this often (seconds of audio) and at every step change.
@@ -213,35 +261,47 @@ fn panel_drawer(device: &str) -> Drawer {
     eprintln!(
         "recording from {device}: take 5–10 s to think, then answer; press Enter when you are done"
     );
+    let panel = interactive.then(|| {
+        let multi = indicatif::MultiProgress::with_draw_target(
+            indicatif::ProgressDrawTarget::stderr_with_hz(8),
+        );
+        multi.set_move_cursor(true);
+        let bar = multi.add(indicatif::ProgressBar::new_spinner());
+        bar.set_style(indicatif::ProgressStyle::with_template("{msg}").expect("static template"));
+        (multi, bar)
+    });
     Drawer {
         style: Style {
             color: interactive && crate::output::color(crate::output::Stream::Stderr),
         },
-        term: interactive.then(console::Term::stderr),
-        drawn: 0,
+        panel,
         last_plain: None,
     }
 }
 
 impl Drawer {
-    fn draw(&mut self, lines: &[String], live: &Live) {
-        match &self.term {
-            Some(term) => {
-                let _ = term.clear_last_lines(self.drawn);
-                for l in lines {
-                    let _ = term.write_line(l);
-                }
-                self.drawn = lines.len();
+    /// Draw the panel `render` gives for the terminal's current width.
+    fn draw(&mut self, live: &Live, render: impl Fn(usize) -> Vec<String>) {
+        match &self.panel {
+            Some((_, bar)) => {
+                let (_, cols) = console::Term::stderr().size();
+                // One column spare: a line exactly as wide as the screen wraps on some terminals.
+                bar.set_message(render(usize::from(cols).saturating_sub(1)).join("\n"));
             }
             None => {
                 let key = (
                     (live.elapsed_s / PLAIN_EVERY_S) as u64,
                     live.step.map(|(s, _)| s),
+                    live.fault,
                 );
                 if self.last_plain != Some(key) {
                     self.last_plain = Some(key);
-                    let status: Vec<&str> =
-                        lines[1..lines.len() - 1].iter().map(|l| l.trim()).collect();
+                    let lines = render(usize::MAX);
+                    let status: Vec<&str> = lines[1..lines.len() - 1]
+                        .iter()
+                        .map(|l| l.trim())
+                        .filter(|l| !l.starts_with("input "))
+                        .collect();
                     eprintln!(
                         "[{}] {}",
                         crate::time::clock(live.elapsed_s),
@@ -252,21 +312,45 @@ impl Drawer {
         }
     }
 
-    fn finish(&mut self, message: &str) {
-        self.clear();
-        match &self.term {
-            Some(term) => {
-                let _ = term.write_line(message);
-                self.drawn = 1;
+    /// One status line in place of the panel (plain mode: printed when it changes).
+    fn status(&mut self, line: &str) {
+        match &self.panel {
+            Some((_, bar)) => bar.set_message(panel::fit(
+                line,
+                usize::from(console::Term::stderr().size().1).saturating_sub(1),
+            )),
+            None => {
+                let key = (u64::MAX, None, None);
+                if self.last_plain != Some(key) {
+                    self.last_plain = Some(key);
+                    eprintln!("{line}");
+                }
             }
-            None => eprintln!("{message}"),
+        }
+    }
+
+    /// A line printed above the panel, kept on screen.
+    fn say(&self, line: &str) {
+        match &self.panel {
+            Some((multi, _)) => {
+                let _ = multi.println(line);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// The terminal echoed the Enter that stopped the take: the cursor is one row below where
+    /// the panel left it.
+    fn enter_echoed(&self) {
+        if self.panel.is_some() {
+            eprint!("\x1b[1A");
         }
     }
 
     fn clear(&mut self) {
-        if let Some(term) = &self.term {
-            let _ = term.clear_last_lines(self.drawn);
-            self.drawn = 0;
+        if let Some((multi, bar)) = self.panel.take() {
+            bar.finish_and_clear();
+            let _ = multi.clear();
         }
     }
 }

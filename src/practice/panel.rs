@@ -5,15 +5,19 @@
 use crate::analysis::guidance::Budget;
 use crate::analysis::method::METHOD;
 use crate::analysis::{QuestionType, Step};
+use crate::audio::level::{self, Fault};
 use crate::report::Style;
 use crate::report::terminal::light_mark;
 use crate::time::{clock, human, range};
+use owo_colors::AnsiColors;
 
 /// What is known while the answer goes on.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Live {
     /// Audio recorded so far.
     pub elapsed_s: f64,
+    /// The recording stops here (`--max-minutes`).
+    pub limit_s: f64,
     /// When speech began (from the audio level; transcription lags behind).
     pub speech_at: Option<f64>,
     /// The step of the latest transcribed words and when it began.
@@ -22,11 +26,20 @@ pub struct Live {
     pub solution_share: Option<f64>,
     /// Transcription has caught up to here.
     pub transcribed_to_s: f64,
+    /// The end of the last word heard.
+    pub heard_to_s: f64,
+    /// Peak input level of the last second (dBFS).
+    pub level_dbfs: f32,
+    /// What is wrong with the input, if anything.
+    pub fault: Option<Fault>,
 }
 
-/// Transcription this far behind the voice (seconds) is shown next to the step; windows end at
-/// pauses, so 10–15 s behind is normal.
-const LAG_SHOWN_S: f64 = 20.0;
+/// Transcription this far behind the voice (seconds) is said on the step line instead of a
+/// step timer; windows end at pauses, so 10–15 s behind is normal.
+const CATCHING_UP_S: f64 = 20.0;
+
+/// In the last minute before `--max-minutes`, the time left is shown.
+const TIME_LEFT_SHOWN_S: f64 = 60.0;
 
 /// The budget a step's running time is held to, if it has one of its own.
 fn step_budget(step: Step, qtype: QuestionType) -> Option<Budget> {
@@ -39,9 +52,16 @@ fn step_budget(step: Step, qtype: QuestionType) -> Option<Budget> {
     }
 }
 
-/// The panel's lines.
-pub fn render(question: &str, qtype: QuestionType, live: &Live, style: &Style) -> Vec<String> {
-    let mut lines = vec![format!("{} ({})", question, qtype.label())];
+/// The panel's lines, each at most `width` columns (cut with `…`, never wrapped, so that a
+/// redraw replaces exactly the rows it drew).
+pub fn render(
+    question: &str,
+    qtype: QuestionType,
+    live: &Live,
+    style: &Style,
+    width: usize,
+) -> Vec<String> {
+    let mut lines = vec![style.bold(&format!("{} ({})", question, qtype.label()))];
     match live.speech_at {
         None => lines.push(format!(
             "  thinking      {:>7}  take {} before you speak {}",
@@ -75,30 +95,33 @@ pub fn render(question: &str, qtype: QuestionType, live: &Live, style: &Style) -
         }
     }
     if let Some((step, since)) = live.step {
-        let running = (live.elapsed_s - since).max(0.0);
-        let budget = step_budget(step, qtype)
-            .map(|b| {
-                format!(
-                    "of {} {}",
-                    range(b.min_s, b.max_s),
-                    light_mark(style, b.light(running))
-                )
-            })
-            .unwrap_or_default();
-        // Transcription runs behind the voice; say so when it is far enough behind to matter.
+        let name = METHOD.profile(qtype).name(step);
+        // Transcription runs behind the voice: the step's time is what has been heard of it, and
+        // far behind, the panel says so rather than guessing.
         let behind = live.elapsed_s - live.transcribed_to_s;
-        let lag = if behind >= LAG_SHOWN_S {
-            format!(" (heard up to {})", clock(live.transcribed_to_s))
+        let heard = (live.heard_to_s - since).max(0.0);
+        lines.push(if behind >= CATCHING_UP_S {
+            format!(
+                "  step          {:>7}  {name} (catching up: heard up to {})",
+                clock(heard),
+                clock(live.transcribed_to_s)
+            )
         } else {
-            String::new()
-        };
-        lines.push(format!(
-            "  step          {:>7}  {} {budget}{lag}",
-            clock(running),
-            METHOD.profile(qtype).name(step)
-        ));
+            let budget = step_budget(step, qtype)
+                .map(|b| {
+                    format!(
+                        " of {} {}",
+                        range(b.min_s, b.max_s),
+                        light_mark(style, b.light(heard))
+                    )
+                })
+                .unwrap_or_default();
+            format!("  step          {:>7}  {name}{budget}", clock(heard))
+        });
     }
-    if let (Some(p), Some(s)) = (live.problem_share, live.solution_share) {
+    if let (Some(p), Some(s)) = (live.problem_share, live.solution_share)
+        && METHOD.profile(qtype).rules.shares
+    {
         // `+ 0.0` turns a negative zero into zero.
         let pct = |v: f64| v.max(0.0) * 100.0 + 0.0;
         lines.push(format!(
@@ -107,25 +130,63 @@ pub fn render(question: &str, qtype: QuestionType, live: &Live, style: &Style) -
             pct(s)
         ));
     }
-    lines.push("  Enter finishes the answer; Ctrl-C stops and keeps the recording".into());
-    lines
+    lines.push(match live.fault {
+        Some(f) => format!("  {} {}", style.paint("⚠", AnsiColors::Yellow), f.advice()),
+        None => format!(
+            "  input         {}  {:>4.0} dB",
+            level::bar(live.level_dbfs, 10),
+            live.level_dbfs.max(-99.0)
+        ),
+    });
+    let left = live.limit_s - live.elapsed_s;
+    lines.push(if live.limit_s > 0.0 && left <= TIME_LEFT_SHOWN_S {
+        format!(
+            "  {} left before the recording stops at {}; Enter finishes",
+            clock(left.max(0.0)),
+            clock(live.limit_s)
+        )
+    } else {
+        "  Enter finishes the answer; Ctrl-C stops and keeps the take".into()
+    });
+    lines.into_iter().map(|l| fit(&l, width)).collect()
+}
+
+/// `line` cut to `width` columns with `…` (colour codes kept intact).
+pub fn fit(line: &str, width: usize) -> String {
+    console::truncate_str(line, width.max(1), "…").into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn text(live: &Live, qtype: QuestionType) -> String {
+        render("Q?", qtype, live, &Style::plain(), 200).join("\n")
+    }
+
+    fn answering() -> Live {
+        Live {
+            elapsed_s: 100.0,
+            limit_s: 600.0,
+            speech_at: Some(7.0),
+            step: Some((Step::Pain, 50.0)),
+            problem_share: Some(0.42),
+            solution_share: Some(0.0),
+            transcribed_to_s: 95.0,
+            heard_to_s: 94.0,
+            level_dbfs: -20.0,
+            fault: None,
+        }
+    }
+
     #[test]
     fn before_the_first_word_a_think_timer_runs() {
-        let lines = render(
-            "Q?",
-            QuestionType::Strategy,
-            &Live {
-                elapsed_s: 3.0,
-                ..Live::default()
-            },
-            &Style::plain(),
-        );
+        let live = Live {
+            elapsed_s: 3.0,
+            limit_s: 600.0,
+            ..Live::default()
+        };
+        let lines = render("Q?", QuestionType::Strategy, &live, &Style::plain(), 80);
         assert!(
             lines[1].contains("thinking")
                 && lines[1].contains("3.0 s")
@@ -135,41 +196,100 @@ mod tests {
     }
 
     #[test]
-    fn during_the_answer_the_step_and_its_budget_show() {
-        let live = Live {
-            elapsed_s: 100.0,
-            speech_at: Some(7.0),
-            step: Some((Step::Pain, 50.0)),
-            problem_share: Some(0.42),
-            solution_share: Some(0.0),
-            transcribed_to_s: 95.0,
-        };
-        let text = render("Q?", QuestionType::ProductSense, &live, &Style::plain()).join("\n");
+    fn during_the_answer_the_step_its_budget_and_the_input_show() {
+        let text = text(&answering(), QuestionType::ProductSense);
         assert!(text.contains("think pause     7.0 s  ● green"), "{text}");
         assert!(text.contains("answer           1:33"), "{text}");
-        assert!(text.contains("0:50  Pain of 30–60 s ● yellow"), "{text}");
+        assert!(text.contains("0:44  Pain of 30–60 s ● green"), "{text}");
         assert!(text.contains("problem 42%"), "{text}");
+        assert!(text.contains("input         ███████···   -20 dB"), "{text}");
         assert!(
-            !text.contains("heard up to"),
-            "5 s behind is not worth saying: {text}"
+            !text.contains("catching up"),
+            "5 s behind is normal: {text}"
+        );
+        assert!(text.contains("Enter finishes"), "{text}");
+    }
+
+    #[test]
+    fn the_step_timer_stops_at_the_last_word_heard() {
+        // Transcription stalled at 0:53 while the recording runs on for minutes: the step's time
+        // is frozen at what was heard, and no light turns red for what nobody has heard.
+        for elapsed in [60.0, 120.0, 300.0, 599.0] {
+            let live = Live {
+                elapsed_s: elapsed,
+                step: Some((Step::Customer, 10.0)),
+                transcribed_to_s: 53.0,
+                heard_to_s: 52.5,
+                ..answering()
+            };
+            let text = text(&live, QuestionType::ProductSense);
+            assert!(text.contains("0:43  Customer"), "{elapsed}: {text}");
+            let step_line = text.lines().find(|l| l.contains("step")).unwrap();
+            assert!(!step_line.contains("red"), "{elapsed}: {text}");
+            if elapsed - 53.0 >= CATCHING_UP_S {
+                assert!(
+                    text.contains("(catching up: heard up to 0:53)"),
+                    "{elapsed}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shares_show_only_where_they_apply_and_never_negative() {
+        let live = Live {
+            problem_share: Some(-0.0),
+            solution_share: Some(-0.0),
+            ..answering()
+        };
+        let text_ps = text(&live, QuestionType::ProductSense);
+        assert!(
+            text_ps.contains("problem 0%") && text_ps.contains("solution 0%"),
+            "{text_ps}"
+        );
+        assert!(!text(&live, QuestionType::Estimation).contains("problem"));
+        assert!(!text(&live, QuestionType::Behavioral).contains("problem"));
+    }
+
+    #[test]
+    fn a_fault_replaces_the_meter_and_the_last_minute_counts_down() {
+        let live = Live {
+            fault: Some(Fault::Silent),
+            elapsed_s: 555.0,
+            ..answering()
+        };
+        let text = text(&live, QuestionType::ProductSense);
+        assert!(text.contains("is it muted"), "{text}");
+        assert!(!text.contains("input  "), "{text}");
+        assert!(
+            text.contains("0:45 left before the recording stops at 10:00"),
+            "{text}"
         );
     }
 
     #[test]
-    fn a_transcript_far_behind_is_shown_and_no_share_is_negative() {
-        let live = Live {
-            elapsed_s: 100.0,
-            speech_at: Some(7.0),
-            step: Some((Step::Customer, 20.0)),
-            problem_share: Some(-0.0),
-            solution_share: Some(-0.0),
-            transcribed_to_s: 62.0,
-        };
-        let text = render("Q?", QuestionType::ProductSense, &live, &Style::plain()).join("\n");
-        assert!(text.contains("(heard up to 1:02)"), "{text}");
-        assert!(
-            text.contains("problem 0%") && text.contains("solution 0%"),
-            "{text}"
-        );
+    fn every_line_fits_the_width_even_with_colour() {
+        let question = "Design a product that helps parents of toddlers plan a week of meals, \
+                        accounting for allergies, budgets and picky eaters.";
+        let style = Style { color: true };
+        for width in [20, 40, 60, 80, 200] {
+            let lines = render(
+                question,
+                QuestionType::ProductSense,
+                &answering(),
+                &style,
+                width,
+            );
+            for l in &lines {
+                assert!(
+                    console::measure_text_width(l) <= width,
+                    "{width}: {l:?} is {} wide",
+                    console::measure_text_width(l)
+                );
+            }
+            if width < 100 {
+                assert!(console::strip_ansi_codes(&lines[0]).ends_with('…'));
+            }
+        }
     }
 }

@@ -68,6 +68,13 @@ pub fn history_table(rows: &[(Row, Trend)], total: usize, style: &Style) -> Stri
         } else {
             "–".into()
         };
+        // A take stopped with Ctrl-C: its figures cover only what was transcribed.
+        let question = printable(r.question.text.as_deref().unwrap_or("–"));
+        let question = if r.interrupted {
+            format!("(stopped) {question}")
+        } else {
+            question.into_owned()
+        };
         let _ = writeln!(
             out,
             "{:<21} {:<16} {:<14} {:>6} {:>6} {} {:>7} {} {:>6} {}  {}",
@@ -81,7 +88,7 @@ pub fn history_table(rows: &[(Row, Trend)], total: usize, style: &Style) -> Stri
             arrow(style, t.solution_share),
             format!("{}/{}", f.checks_passed, f.checks_total),
             arrow(style, t.checks_passed),
-            clip(&printable(r.question.text.as_deref().unwrap_or("–")), 44)
+            clip(&question, 44)
         );
     }
     if total > rows.len() {
