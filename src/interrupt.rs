@@ -18,6 +18,7 @@ pub fn install() {
     }
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            crate::output::restore_terminal();
             eprintln!("\npaceback: interrupted");
             std::process::exit(130);
         }

@@ -76,6 +76,60 @@ fn decide_color(choice: ColorChoice, env: impl Fn(&str) -> Option<String>, tty: 
     }
 }
 
+/// While this lives, keys typed on the terminal (the Enter that ends a take) are not echoed, so
+/// they cannot move the cursor under a panel being redrawn in place. Dropping it, or exiting
+/// through [`restore_terminal`], gives the terminal back as it was.
+pub struct EchoOff(());
+
+#[cfg(unix)]
+static SAVED_TERMIOS: std::sync::Mutex<Option<libc::termios>> = std::sync::Mutex::new(None);
+
+impl EchoOff {
+    pub fn new() -> EchoOff {
+        #[cfg(unix)]
+        if std::io::stdin().is_terminal() {
+            // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed, then filled, termios.
+            unsafe {
+                let mut t: libc::termios = std::mem::zeroed();
+                if libc::tcgetattr(0, &mut t) == 0 {
+                    let saved = t;
+                    t.c_lflag &= !libc::ECHO;
+                    if libc::tcsetattr(0, libc::TCSANOW, &t) == 0 {
+                        *SAVED_TERMIOS.lock().unwrap_or_else(|e| e.into_inner()) = Some(saved);
+                    }
+                }
+            }
+        }
+        EchoOff(())
+    }
+}
+
+impl Default for EchoOff {
+    fn default() -> Self {
+        EchoOff::new()
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Give the terminal its echo back, if [`EchoOff`] took it (also on the way out after a second
+/// Ctrl-C).
+pub fn restore_terminal() {
+    #[cfg(unix)]
+    if let Ok(mut saved) = SAVED_TERMIOS.try_lock()
+        && let Some(t) = saved.take()
+    {
+        // SAFETY: restores the attributes read from fd 0 by EchoOff::new.
+        unsafe {
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+        }
+    }
+}
+
 /// `{"schema": SCHEMA, KEY: value}`: how every `--json` list is printed, so a reader can check
 /// what it got and later versions can add fields beside the list.
 pub fn envelope<T: Serialize>(schema: &str, key: &str, value: &T) -> serde_json::Result<String> {

@@ -454,3 +454,170 @@ fn ctrl_c_during_practice_keeps_the_recording() {
     let table = paceback(home.path()).arg("history").output().unwrap();
     assert!(String::from_utf8_lossy(&table.stdout).contains("(stopped)"));
 }
+
+/// A Python with pyte (the VT100 screen the panel tests read), or `None` after saying so.
+fn pty_python() -> Option<&'static str> {
+    let found = ["/usr/bin/python3", "python3"].into_iter().find(|p| {
+        Command::new(p)
+            .args(["-c", "import pyte"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if found.is_none() {
+        eprintln!("skipping the terminal test: no pyte (apt-get install python3-pyte)");
+    }
+    found
+}
+
+/// What the panel markers are: each must be on screen at most once at any moment.
+const PANEL_MARKERS: [&str; 5] = [
+    "● recording",
+    "  think pause   ",
+    "  answer        ",
+    "  input         ",
+    "Enter finishes the answer",
+];
+
+/// `practice` of the longest bank question in a pseudo-terminal `cols` wide (resized to
+/// `resize.0` columns after `resize.1` s), Enter after 30 s; the screen over time.
+fn practice_in_a_terminal(cols: u16, resize: Option<(u16, f64)>) -> Option<serde_json::Value> {
+    let python = pty_python()?;
+    let _turn = MODEL_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let fx = Fixture::start(&demo(), "realtime");
+    let home = tempfile::tempdir().unwrap();
+    let question = "You have three candidates for next quarter at a budgeting app: bank sync \
+                    fixes, shared budgets for couples, and a savings-goal feature. Which goes first?";
+    let mut cmd = Command::new(python);
+    cmd.arg(repo().join("tests/pty_screen.py"))
+        .args([
+            "--cols",
+            &cols.to_string(),
+            "--rows",
+            "40",
+            "--enter-at",
+            "30",
+        ])
+        .args(["--watch", question]);
+    for m in PANEL_MARKERS {
+        cmd.args(["--watch", m]);
+    }
+    if let Some((to, at)) = resize {
+        cmd.args(["--resize", &format!("{to}@{at}")]);
+    }
+    cmd.arg("--")
+        .arg(assert_cmd::cargo::cargo_bin("paceback"))
+        .args(["practice", "--model"])
+        .arg(model())
+        .args(["--question", "pr-three-features-fintech"])
+        .env("PACEBACK_HOME", home.path())
+        .env_remove("NO_COLOR")
+        .env_remove("PULSE_SERVER")
+        .envs(fx.env.iter().map(|(k, v)| (k, v)));
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "pty_screen.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = json(&out.stdout);
+    assert_eq!(run["exit"], 0, "{}", run["output"]);
+    assert!(
+        run["output"].as_str().unwrap().contains("Next time:"),
+        "the report is printed: {}",
+        run["output"]
+    );
+    Some(run)
+}
+
+/// Every snapshot: no panel line twice (nothing left behind by a redraw), and while the panel is
+/// up, the question exactly once.
+fn assert_clean_screen(run: &serde_json::Value) {
+    let question = "You have three candidates for next quarter at a budgeting app: bank sync \
+                    fixes, shared budgets for couples, and a savings-goal feature. Which goes first?";
+    let snapshots = run["snapshots"].as_array().unwrap();
+    let mut panel_seen = 0;
+    for s in snapshots {
+        let counts = &s["counts"];
+        let screen = s["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for m in PANEL_MARKERS {
+            assert!(
+                s["rows_with"][m].as_u64().unwrap() <= 1,
+                "{m:?} {} times at {} s:\n{screen}",
+                s["rows_with"][m],
+                s["t"]
+            );
+        }
+        if s["rows_with"]["● recording"] == 1 {
+            panel_seen += 1;
+            assert_eq!(
+                counts[question], 1,
+                "the question once at {} s:\n{screen}",
+                s["t"]
+            );
+        }
+    }
+    assert!(
+        panel_seen > 50,
+        "the panel was up for {panel_seen} snapshots"
+    );
+}
+
+#[test]
+fn the_panel_fits_an_80_column_terminal() {
+    let Some(run) = practice_in_a_terminal(80, None) else {
+        return;
+    };
+    assert_clean_screen(&run);
+}
+
+#[test]
+fn the_panel_fits_a_200_column_terminal() {
+    let Some(run) = practice_in_a_terminal(200, None) else {
+        return;
+    };
+    assert_clean_screen(&run);
+}
+
+#[test]
+fn resizing_the_terminal_mid_take_leaves_no_garbage() {
+    let Some(run) = practice_in_a_terminal(120, Some((60, 15.0))) else {
+        return;
+    };
+    let snapshots = run["snapshots"].as_array().unwrap();
+    for s in snapshots {
+        for m in PANEL_MARKERS {
+            assert!(
+                s["rows_with"][m].as_u64().unwrap() <= 1,
+                "{m:?} twice at {} s: {:#?}",
+                s["t"],
+                s["rows"]
+            );
+        }
+    }
+    // After the resize the panel is drawn for 60 columns: its lines end in `…` where cut, and
+    // none runs to the last column (where a wrap would begin).
+    let after: Vec<&serde_json::Value> = snapshots
+        .iter()
+        // (the first redraw comes within a tick of the resize)
+        .filter(|s| s["t"].as_f64().unwrap() > 15.6 && s["rows_with"]["● recording"] == 1)
+        .collect();
+    assert!(
+        after.len() > 20,
+        "{} snapshots after the resize",
+        after.len()
+    );
+    for s in after {
+        for row in s["rows"].as_array().unwrap() {
+            let row = row.as_str().unwrap();
+            if PANEL_MARKERS.iter().any(|m| row.contains(m)) {
+                assert!(row.chars().count() < 60, "{row:?} at {} s", s["t"]);
+            }
+        }
+    }
+}

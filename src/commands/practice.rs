@@ -83,7 +83,6 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         device: args.device.clone(),
         wav: take.wav.clone(),
         limit_s: args.max_minutes * 60.0,
-        question: text.clone(),
         qtype: qref.qtype,
         recognizer,
         lexicon: lexicon.clone(),
@@ -168,10 +167,6 @@ pub fn run(args: PracticeArgs) -> Result<()> {
 
 fn print_card(text: &str, qtype: analysis::QuestionType, hint: Option<&str>) {
     let method = &analysis::method::METHOD;
-    eprintln!("\n{} question:\n  {text}", qtype.label());
-    if let Some(h) = hint {
-        eprintln!("  hint: {h}");
-    }
     let mut budgets: Vec<String> = method
         .budgets(qtype)
         .iter()
@@ -197,5 +192,23 @@ fn print_card(text: &str, qtype: analysis::QuestionType, hint: Option<&str>) {
             method.max_solution_share * 100.0
         ));
     }
-    eprintln!("  budgets: {}\n", budgets.join(" · "));
+    // Wrapped at words to the terminal (long bank questions run to 150 characters).
+    let width = if crate::output::interactive(crate::output::Stream::Stderr) {
+        usize::from(console::Term::stderr().size().1).saturating_sub(1)
+    } else {
+        usize::MAX
+    };
+    let para = |text: &str| {
+        textwrap::fill(
+            text,
+            textwrap::Options::new(width.max(20))
+                .initial_indent("  ")
+                .subsequent_indent("    "),
+        )
+    };
+    eprintln!("\n{} question:\n{}", qtype.label(), para(text));
+    if let Some(h) = hint {
+        eprintln!("{}", para(&format!("hint: {h}")));
+    }
+    eprintln!("{}\n", para(&format!("budgets: {}", budgets.join(" · "))));
 }

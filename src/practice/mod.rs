@@ -8,7 +8,6 @@
 
 pub mod panel;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -33,7 +32,6 @@ pub struct Session<R: Recognizer + Send + 'static> {
     pub device: Option<String>,
     pub wav: PathBuf,
     pub limit_s: f64,
-    pub question: String,
     pub qtype: QuestionType,
     pub recognizer: R,
     pub lexicon: Lexicon,
@@ -66,7 +64,6 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         device,
         wav,
         limit_s,
-        question,
         qtype,
         mut recognizer,
         lexicon,
@@ -170,15 +167,11 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                     update(&mut live, &words, qtype, &lexicon, encoder.as_deref());
                 }
                 let style = drawer.style;
-                drawer.draw(&live, |width| panel::render(&question, qtype, &live, &style, width));
+                drawer.draw(&live, |width| panel::render(qtype, &live, &style, width));
             }
         }
     };
     let stopped = Instant::now();
-    // Enter, typed on the terminal, echoed a line break below the panel.
-    if recorded.stop == crate::record::Stop::Enter && std::io::stdin().is_terminal() {
-        drawer.enter_echoed();
-    }
     if recorded.stop == crate::record::Stop::Limit {
         drawer.say(&format!(
             "time's up at {}: the recording stopped",
@@ -247,6 +240,8 @@ fn update(
 /// otherwise.
 struct Drawer {
     style: Style,
+    /// Typed keys are not echoed under the panel while it is drawn.
+    _echo_off: Option<crate::output::EchoOff>,
     /// The panel, on an interactive terminal.
     panel: Option<(indicatif::MultiProgress, indicatif::ProgressBar)>,
     /// Plain mode: the 15-second mark, step and fault last reported.
@@ -274,6 +269,7 @@ fn panel_drawer(device: &str) -> Drawer {
         style: Style {
             color: interactive && crate::output::color(crate::output::Stream::Stderr),
         },
+        _echo_off: panel.is_some().then(crate::output::EchoOff::new),
         panel,
         last_plain: None,
     }
@@ -339,18 +335,11 @@ impl Drawer {
         }
     }
 
-    /// The terminal echoed the Enter that stopped the take: the cursor is one row below where
-    /// the panel left it.
-    fn enter_echoed(&self) {
-        if self.panel.is_some() {
-            eprint!("\x1b[1A");
-        }
-    }
-
     fn clear(&mut self) {
         if let Some((multi, bar)) = self.panel.take() {
             bar.finish_and_clear();
             let _ = multi.clear();
         }
+        self._echo_off = None;
     }
 }
