@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake libclang-dev libasound2-dev pkg-config python3 python3-pip espeak-ng libespeak-ng1 sox)
 if [ "${1:-}" = "--dev" ]; then
-    # Tests: a headless PulseAudio paces the ALSA file "microphone"; Chromium renders the HTML; man renders the manual page.
-    packages+=(pulseaudio pulseaudio-utils libasound2-plugins chromium man-db)
+    # Tests: a headless PulseAudio paces the ALSA file "microphone"; Chromium renders the HTML; man renders the manual page; pyte is the terminal the panel tests read.
+    packages+=(pulseaudio pulseaudio-utils libasound2-plugins chromium man-db python3-pyte)
 fi
 missing=()
 for p in "${packages[@]}"; do
