@@ -338,7 +338,11 @@ fn parse_html(path: &Path) -> scraper::Html {
     for attr in ["src", "href"] {
         let sel = scraper::Selector::parse(&format!("[{attr}]")).unwrap();
         for el in doc.select(&sel) {
-            let url = el.value().attr(attr).unwrap_or_default().to_ascii_lowercase();
+            let url = el
+                .value()
+                .attr(attr)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             assert!(
                 !url.contains("://") || url.starts_with("file://"),
                 "{} loads {attr}={url:.80}",
@@ -371,7 +375,11 @@ fn the_html_pages_are_well_formed_and_hold_the_charts() {
         .assert()
         .success();
     let doc = parse_html(&show);
-    assert_eq!(count(&doc, "audio"), 0, "a take without a recording has no player");
+    assert_eq!(
+        count(&doc, "audio"),
+        0,
+        "a take without a recording has no player"
+    );
     assert!(
         doc.select(&scraper::Selector::parse("p.note").unwrap())
             .any(|n| n.text().collect::<String>().contains("no recording")),
@@ -545,7 +553,11 @@ fn take_with_recording(home: &Path) -> String {
         .success();
     let id = history_json(home)[0]["id"].as_str().unwrap().to_string();
     let dir = home.join("recordings");
-    std::fs::copy(repo().join("samples/demo.wav"), dir.join(format!("{id}.wav"))).unwrap();
+    std::fs::copy(
+        repo().join("samples/demo.wav"),
+        dir.join(format!("{id}.wav")),
+    )
+    .unwrap();
     let record = dir.join(format!("{id}.json"));
     let mut take = json(&std::fs::read(&record).unwrap());
     take["audio"] = format!("{id}.wav").into();
@@ -620,7 +632,10 @@ fn the_take_report_replays_the_recording_in_chromium() {
     let analysis = output_json(paceback(home.path()).args(["show", "--json", &id]));
     let steps = analysis["steps"].as_array().unwrap();
     let words = analysis["words"].as_array().unwrap();
-    assert_eq!(count(&doc, ".transcript .w[data-start][data-end]"), words.len());
+    assert_eq!(
+        count(&doc, ".transcript .w[data-start][data-end]"),
+        words.len()
+    );
 
     // Linked on request: the page points at the take's WAV.
     let linked = home.path().join("linked.html");
@@ -631,7 +646,11 @@ fn the_take_report_replays_the_recording_in_chromium() {
         .success();
     let text = std::fs::read_to_string(&linked).unwrap();
     assert!(text.contains(&format!("src=\"file://")) && text.contains(&format!("{id}.wav\"")));
-    assert!(text.len() < 200_000, "linked, not embedded: {} bytes", text.len());
+    assert!(
+        text.len() < 200_000,
+        "linked, not embedded: {} bytes",
+        text.len()
+    );
 
     let Some(browser) = browser("the replay check") else {
         return;
@@ -662,14 +681,28 @@ fn the_take_report_replays_the_recording_in_chromium() {
         });
     let r = json(result.text().collect::<String>().as_bytes());
     eprintln!("probe: {r}");
-    let num = |v: &serde_json::Value| v.as_f64().unwrap_or_else(|| panic!("not a number: {v} in {r}"));
+    let num = |v: &serde_json::Value| {
+        v.as_f64()
+            .unwrap_or_else(|| panic!("not a number: {v} in {r}"))
+    };
     let close = |got: &serde_json::Value, want: f64, what: &str| {
         let got = num(got);
-        assert!((got - want).abs() < 0.1, "{what}: {got} s, not {want} s ({r})");
+        assert!(
+            (got - want).abs() < 0.1,
+            "{what}: {got} s, not {want} s ({r})"
+        );
     };
 
-    close(&r["duration"], num(&analysis["audio"]["duration_s"]), "the player's duration");
-    close(&r["after_step_click"], num(&steps[2]["start_s"]), "clicking the third step");
+    close(
+        &r["duration"],
+        num(&analysis["audio"]["duration_s"]),
+        "the player's duration",
+    );
+    close(
+        &r["after_step_click"],
+        num(&steps[2]["start_s"]),
+        "clicking the third step",
+    );
     // The highlighted word is the one being said at each time set.
     assert_eq!(r["seeks"].as_array().unwrap().len(), 4, "{r}");
     for seek in r["seeks"].as_array().unwrap() {
@@ -687,12 +720,24 @@ fn the_take_report_replays_the_recording_in_chromium() {
             "at {t} s the lit word is {w}"
         );
     }
-    close(&r["arrow_left"], num(&steps[3]["start_s"]), "← from inside step 4");
+    close(
+        &r["arrow_left"],
+        num(&steps[3]["start_s"]),
+        "← from inside step 4",
+    );
     close(&r["arrow_right"], num(&steps[4]["start_s"]), "→ to step 5");
     assert_eq!(r["space_plays"], true, "{r}");
     assert_eq!(r["space_pauses"], true, "{r}");
-    close(&r["after_evidence_click"], num(&r["evidence_start"]), "clicking a quoted sentence");
-    close(&r["after_sentence_click"], num(&r["sentence_start"]), "clicking a sentence");
+    close(
+        &r["after_evidence_click"],
+        num(&r["evidence_start"]),
+        "clicking a quoted sentence",
+    );
+    close(
+        &r["after_sentence_click"],
+        num(&r["sentence_start"]),
+        "clicking a sentence",
+    );
     // Playing: whatever is lit is the word at the playing time.
     let playing = &r["playing"];
     assert_eq!(playing["paused"], false, "it plays: {r}");
@@ -700,10 +745,24 @@ fn the_take_report_replays_the_recording_in_chromium() {
     assert!(t >= num(&r["sentence_start"]), "{r}");
     for i in playing["lit"].as_array().unwrap() {
         let w = &words[i.as_u64().unwrap() as usize];
-        assert!(num(&w["start_s"]) <= t && t < num(&w["end_s"]), "{w} lit at {t} s");
+        assert!(
+            num(&w["start_s"]) <= t && t < num(&w["end_s"]),
+            "{w} lit at {t} s"
+        );
     }
     // Nothing fetched, nothing blocked.
-    assert_eq!(r["resources"], serde_json::json!([]), "the page fetched something");
-    assert_eq!(r["blocked"], serde_json::json!([]), "the policy blocked something");
-    assert!(r.get("timed_out").is_none() && r.get("media_error").is_none(), "{r}");
+    assert_eq!(
+        r["resources"],
+        serde_json::json!([]),
+        "the page fetched something"
+    );
+    assert_eq!(
+        r["blocked"],
+        serde_json::json!([]),
+        "the policy blocked something"
+    );
+    assert!(
+        r.get("timed_out").is_none() && r.get("media_error").is_none(),
+        "{r}"
+    );
 }

@@ -124,7 +124,8 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon, long_pause_s
 /// Where the fillers are: word ranges `[at, end)`, "um", "uh"... always, "like", "you know"...
 /// only when set off by commas or opening a sentence.
 fn filler_spans(words: &[Word], norm: &[String], lex: &Lexicon) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> = lex.fillers.iter().flat_map(|p| p.find_all(norm)).collect();
+    let mut spans: Vec<(usize, usize)> =
+        lex.fillers.iter().flat_map(|p| p.find_all(norm)).collect();
     for p in &lex.soft_fillers {
         for (at, end) in p.find_all(norm) {
             let opens = at == 0 || words[at - 1].w.ends_with([',', '.', '?', '!', ';']);

@@ -142,19 +142,34 @@ fn secs(t: f64) -> String {
 /// Where `t` sits on a scale of `total` seconds, as a CSS percentage.
 fn pct(t: f64, total: f64) -> String {
     let p = if total > 0.0 { t / total * 100.0 } else { 0.0 };
-    format!("{:.3}%", if p.is_finite() { p.clamp(0.0, 100.0) } else { 0.0 })
+    format!(
+        "{:.3}%",
+        if p.is_finite() {
+            p.clamp(0.0, 100.0)
+        } else {
+            0.0
+        }
+    )
 }
 
 /// `left` and `width` of the stretch `[from, to]` on a scale of `total` seconds, cut to the scale.
 fn place(from: f64, to: f64, total: f64) -> String {
-    let total = if total.is_finite() { total.max(0.0) } else { 0.0 };
-    let from = if from.is_finite() { from.clamp(0.0, total) } else { 0.0 };
-    let to = if to.is_finite() { to.clamp(from, total) } else { from };
-    format!(
-        "left:{};width:{}",
-        pct(from, total),
-        pct(to - from, total)
-    )
+    let total = if total.is_finite() {
+        total.max(0.0)
+    } else {
+        0.0
+    };
+    let from = if from.is_finite() {
+        from.clamp(0.0, total)
+    } else {
+        0.0
+    };
+    let to = if to.is_finite() {
+        to.clamp(from, total)
+    } else {
+        from
+    };
+    format!("left:{};width:{}", pct(from, total), pct(to - from, total))
 }
 
 /// Seconds between labelled ticks of a time axis `total` seconds long: at most about 10 ticks.
@@ -509,4 +524,278 @@ pub fn progress_page(
         },
         None,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Input, Lexicon, QuestionType, analyze};
+    use crate::history::QuestionRef;
+    use crate::transcript::{Transcript, Word};
+    use scraper::{Html, Selector};
+
+    const ANSWER: &str = "I'd treat this as a product sense question. I want to focus on busy parents \
+        with two kids who cook every night. Today they spend an hour planning, um, and they order \
+        takeout when they give up. Picture the world after: dinner is decided in a minute. \
+        The product needs: a weekly plan and a shared list, and we could also add a chat bot. \
+        We would not build a video library in v1, because watching isn't cooking. \
+        I'd measure success by home-cooked dinners per week, from one to three within a month, \
+        with takeout orders as a guardrail. The biggest risk is that planning feels like homework, \
+        so we would start from what they already cook. In one sentence, we are building a planner \
+        for busy parents <b>&</b> \"friends\".";
+
+    /// A take of `ANSWER` at 0.35 s a word after a 6 s pause, with a 3 s pause before "Picture".
+    fn take() -> (TakeRecord, Analysis) {
+        let mut t = 6.0;
+        let words: Vec<Word> = ANSWER
+            .split_whitespace()
+            .map(|w| {
+                if w == "Picture" {
+                    t += 3.0;
+                }
+                let word = Word::new(w, t, t + 0.3);
+                t += 0.35;
+                word
+            })
+            .collect();
+        let at = |w: &str| words.iter().find(|x| x.w == w).unwrap().start_s;
+        let given = vec![
+            (Step::Classify, 6.0),
+            (Step::Customer, at("want")),
+            (Step::Pain, at("Today")),
+            (Step::Vision, at("Picture")),
+            (Step::Capabilities, at("needs:")),
+            (Step::Metrics, at("measure")),
+            (Step::Risks, at("biggest")),
+            (Step::Thesis, at("sentence,")),
+        ];
+        let input = Input {
+            words: words.clone(),
+            audio_path: None,
+            duration_s: t + 1.0,
+            question: Some("Design <dinner> & \"more\"".into()),
+            qtype: Some(QuestionType::ProductSense),
+            given_steps: Some(given),
+        };
+        let a = analyze(&input, &Lexicon::builtin(), None);
+        let rec = TakeRecord {
+            schema: crate::history::take::SCHEMA.into(),
+            id: "2026-12-01_10-00-00".into(),
+            recorded_at: "2026-12-01T10:00:00+00:00".into(),
+            source: "analyze".into(),
+            question: QuestionRef {
+                id: None,
+                text: input.question.clone(),
+                qtype: QuestionType::ProductSense,
+            },
+            audio: None,
+            duration_s: input.duration_s,
+            device: None,
+            transcript: Transcript::new("test", input.duration_s, words, vec![]),
+            analysis: serde_json::Value::Null,
+            earlier_analyses: vec![],
+        };
+        (rec, a)
+    }
+
+    fn no_audio() -> Audio {
+        Audio::Missing {
+            note: "none".into(),
+        }
+    }
+
+    fn page_of(audio: Audio) -> (Analysis, String) {
+        let (rec, a) = take();
+        let replay = Replay {
+            audio,
+            marks: super::super::replay::marks(&a, &Lexicon::builtin()),
+        };
+        let html = take_page(&rec, &a, &replay);
+        (a, html)
+    }
+
+    fn select<'a>(doc: &'a Html, sel: &str) -> Vec<scraper::ElementRef<'a>> {
+        doc.select(&Selector::parse(sel).unwrap()).collect()
+    }
+
+    fn start(el: &scraper::ElementRef, attr: &str) -> f64 {
+        el.value().attr(attr).unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn every_word_carries_its_time_and_every_step_its_start() {
+        let (a, html) = page_of(no_audio());
+        let doc = Html::parse_document(&html);
+        let ids: Vec<Step> = a.steps.iter().map(|s| s.step).collect();
+        assert_eq!(ids, a.framework.steps(), "all eight steps, in order");
+        let words = select(&doc, ".transcript .w");
+        assert_eq!(words.len(), a.words.len());
+        for (el, w) in words.iter().zip(&a.words) {
+            assert_eq!(el.text().collect::<String>(), w.w);
+            assert!((start(el, "data-start") - w.start_s).abs() < 0.006);
+            assert!((start(el, "data-end") - w.end_s).abs() < 0.006);
+        }
+        let steps = select(&doc, ".timeline .step.seek");
+        assert_eq!(steps.len(), a.steps.len());
+        for (el, s) in steps.iter().zip(&a.steps) {
+            assert!((start(el, "data-start") - s.start_s).abs() < 0.006);
+            assert_eq!(el.value().attr("data-step"), Some(s.step.id()));
+        }
+        // Each sentence plays from its first word.
+        let sentences = select(&doc, ".transcript .sentence.seek");
+        assert!(sentences.len() >= 10, "{}", sentences.len());
+        for s in &sentences {
+            let first = s.select(&Selector::parse(".w").unwrap()).next().unwrap();
+            assert_eq!(start(s, "data-start"), start(&first, "data-start"));
+        }
+    }
+
+    #[test]
+    fn checks_come_worst_first_with_their_evidence_times() {
+        let (a, html) = page_of(no_audio());
+        let doc = Html::parse_document(&html);
+        let rows = select(&doc, "table.checks tr");
+        let statuses: Vec<&str> = rows
+            .iter()
+            .map(|r| r.value().attr("data-status").unwrap())
+            .collect();
+        let rank = |s: &str| {
+            ["fail", "warn", "pass"]
+                .iter()
+                .position(|x| *x == s)
+                .unwrap()
+        };
+        assert!(
+            statuses.windows(2).all(|p| rank(p[0]) <= rank(p[1])),
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.contains(&"fail") && statuses.contains(&"pass"),
+            "{statuses:?}"
+        );
+        let evidence: Vec<f64> = a
+            .checks
+            .iter()
+            .filter(|c| c.status != Status::Pass)
+            .chain(a.checks.iter().filter(|c| c.status == Status::Pass))
+            .flat_map(|c| c.evidence.iter().map(|e| e.start_s))
+            .collect();
+        assert!(!evidence.is_empty(), "some check quotes a sentence");
+        let shown: Vec<f64> = select(&doc, ".evidence.seek")
+            .iter()
+            .map(|e| start(e, "data-start"))
+            .collect();
+        assert_eq!(shown.len(), evidence.len());
+        for (s, e) in shown.iter().zip(&evidence) {
+            assert!((s - e).abs() < 0.006, "{s} vs {e}");
+        }
+    }
+
+    #[test]
+    fn fillers_hedges_and_long_pauses_are_marked_where_they_were() {
+        let (_, html) = page_of(no_audio());
+        let doc = Html::parse_document(&html);
+        let text = |sel: &str| -> Vec<String> {
+            select(&doc, sel)
+                .iter()
+                .map(|e| e.text().collect::<String>())
+                .collect()
+        };
+        assert_eq!(text(".transcript .w.filler"), ["um,"]);
+        assert_eq!(text(".transcript .w.hedge"), ["we", "could", "also", "add"]);
+        let pauses = select(&doc, ".transcript .pause");
+        assert_eq!(pauses.len(), 1);
+        let pause = &text(".transcript .pause")[0];
+        assert!(
+            pause.starts_with("⏸ 3.") && pause.ends_with(" s"),
+            "{pause}"
+        );
+        // The pause sits after the word before the silence ("...when they give up." | "Picture").
+        let before = pauses[0]
+            .prev_siblings()
+            .find_map(scraper::ElementRef::wrap)
+            .unwrap();
+        assert_eq!(before.text().collect::<String>(), "up.");
+    }
+
+    #[test]
+    fn text_is_escaped_and_nothing_comes_from_the_network() {
+        let (_, html) = page_of(no_audio());
+        assert!(!html.contains("<b>&</b>") && !html.contains("<dinner>"));
+        assert!(
+            html.contains("&lt;b&gt;&amp;&lt;/b&gt;")
+                && html.contains("Design &lt;dinner&gt; &amp; &quot;more&quot;")
+        );
+        let doc = Html::parse_document(&html);
+        assert_eq!(
+            select(&doc, "h1")[0].text().collect::<String>(),
+            "Design <dinner> & \"more\""
+        );
+        let csp = select(&doc, "meta[http-equiv=Content-Security-Policy]");
+        assert_eq!(csp[0].value().attr("content"), Some(CSP));
+        assert!(CSP.starts_with("default-src 'none';"));
+        assert_eq!(select(&doc, "script").len(), 1);
+        assert!(select(&doc, "script[src], link, img, iframe").is_empty());
+    }
+
+    #[test]
+    fn the_player_plays_what_it_is_given_or_says_why_there_is_none() {
+        let (_, html) = page_of(Audio::Embedded {
+            uri: "data:audio/wav;base64,UklGRg==".into(),
+        });
+        let doc = Html::parse_document(&html);
+        let audio = select(&doc, "audio#player");
+        assert_eq!(
+            audio[0].value().attr("src"),
+            Some("data:audio/wav;base64,UklGRg==")
+        );
+        assert!(select(&doc, "p.note").is_empty());
+
+        let (_, html) = page_of(Audio::Linked {
+            uri: "file:///home/me/take.wav".into(),
+            note: "linked because long".into(),
+        });
+        let doc = Html::parse_document(&html);
+        assert_eq!(
+            select(&doc, "audio#player")[0].value().attr("src"),
+            Some("file:///home/me/take.wav")
+        );
+        assert_eq!(
+            select(&doc, "p.note")[0].text().collect::<String>(),
+            "linked because long"
+        );
+
+        let (_, html) = page_of(Audio::Missing {
+            note: "no <recording>".into(),
+        });
+        let doc = Html::parse_document(&html);
+        assert!(select(&doc, "audio").is_empty());
+        assert_eq!(
+            select(&doc, "p.note")[0].text().collect::<String>(),
+            "no <recording>"
+        );
+    }
+
+    #[test]
+    fn the_timeline_draws_the_think_pause_the_axis_and_the_budgets() {
+        let (a, html) = page_of(no_audio());
+        let doc = Html::parse_document(&html);
+        let think = select(&doc, ".timeline .think");
+        assert_eq!(think.len(), 1);
+        assert!(
+            think[0]
+                .value()
+                .attr("style")
+                .unwrap()
+                .starts_with("left:0.000%;width:")
+        );
+        let ticks: Vec<String> = select(&doc, ".axis span")
+            .iter()
+            .map(|e| e.text().collect())
+            .collect();
+        assert_eq!(ticks.first().map(String::as_str), Some("0:00"));
+        assert!(ticks.len() >= 4, "{ticks:?}");
+        assert_eq!(select(&doc, ".band-row").len(), a.budgets.len());
+        assert_eq!(select(&doc, ".sharebar .limit").len(), 2);
+    }
 }

@@ -205,7 +205,10 @@ mod tests {
         wav(&path, 48_000, 2, 1.5);
         let r = embedded_wav(&audio(Some(&path), 1.5, false));
         let s = r.spec();
-        assert_eq!((s.sample_rate, s.channels, s.bits_per_sample), (16_000, 1, 16));
+        assert_eq!(
+            (s.sample_rate, s.channels, s.bits_per_sample),
+            (16_000, 1, 16)
+        );
         let secs = f64::from(r.duration()) / 16_000.0;
         assert!((secs - 1.5).abs() < 0.01, "{secs}");
     }
@@ -225,8 +228,12 @@ mod tests {
         }
         assert!(matches!(audio(None, 1.0, false), Audio::Missing { .. }));
         let gone = dir.path().join("gone.wav");
-        assert!(matches!(audio(Some(&gone), 1.0, false), Audio::Missing { note } if note.contains("missing")));
+        assert!(
+            matches!(audio(Some(&gone), 1.0, false), Audio::Missing { note } if note.contains("missing"))
+        );
         std::fs::write(&gone, "RIFF but not audio").unwrap();
-        assert!(matches!(audio(Some(&gone), 1.0, false), Audio::Missing { note } if note.contains("cannot be read")));
+        assert!(
+            matches!(audio(Some(&gone), 1.0, false), Audio::Missing { note } if note.contains("cannot be read"))
+        );
     }
 }
