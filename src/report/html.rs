@@ -39,7 +39,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .sharebar .limit{width:2px;top:-.2rem;height:1rem;background:#111827}
 .player{position:sticky;top:0;background:#fff;padding:.4rem 0;z-index:1}.player audio{width:100%}
 .note{background:#fef3c7;padding:.4rem .6rem;border-radius:4px}
-.seek{cursor:pointer}.sentence:hover,.evidence:hover,tr.seek:hover{background:#0000000d}
+body:has(#player) .seek{cursor:pointer}body:has(#player) .seek:hover{background:#0000000d}
 .w.now{background:#fde047;border-radius:3px}.filler{text-decoration:underline wavy #f59e0b}
 .hedge{text-decoration:underline dotted #a855f7 2px}.pause{color:#b45309;font-size:.8em;white-space:nowrap}
 ";
@@ -48,7 +48,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 const CSP: &str = "default-src 'none'; media-src data: blob: file: 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 /// The player's behaviour on the take page: a click on anything `.seek` plays from its
-/// `data-start`; the word whose [data-start, data-end) holds the playing time is marked `now`;
+/// `data-start`; the word whose [data-start, data-end) holds the playing time is marked `now`
+/// (times are in centiseconds and a seek can land a hair before the one asked for: 5 ms slack);
 /// space plays and pauses, the left and right arrows jump to the previous and next step.
 const REPLAY_JS: &str = r#"(function(){
 var a=document.getElementById('player');if(!a)return;
@@ -58,7 +59,7 @@ var en=ws.map(function(w){return parseFloat(w.getAttribute('data-end'))});
 var steps=[].map.call(document.querySelectorAll('.timeline .step'),function(s){return parseFloat(s.getAttribute('data-start'))}).sort(function(x,y){return x-y});
 var tl=document.querySelector('.timeline'),total=tl?parseFloat(tl.getAttribute('data-total')):0;
 var head=document.getElementById('playhead'),cur=null;
-function word(t){var lo=0,hi=st.length-1,i=-1;while(lo<=hi){var m=(lo+hi)>>1;if(st[m]<=t){i=m;lo=m+1}else{hi=m-1}}return i>=0&&t<en[i]?ws[i]:null}
+function word(t){t+=0.005;var lo=0,hi=st.length-1,i=-1;while(lo<=hi){var m=(lo+hi)>>1;if(st[m]<=t){i=m;lo=m+1}else{hi=m-1}}return i>=0&&t<en[i]?ws[i]:null}
 function mark(){var t=a.currentTime,w=word(t);if(w!==cur){if(cur)cur.classList.remove('now');if(w)w.classList.add('now');cur=w}
 if(head&&total>0)head.style.left=Math.min(100,t/total*100)+'%'}
 function loop(){mark();if(!a.paused)requestAnimationFrame(loop)}
