@@ -335,7 +335,7 @@ fn transcript(a: &Analysis, marks: &[Mark]) -> Markup {
                                 }
                                 " "
                                 @if let Some(p) = pause_after[i] {
-                                    span.pause data-start=(secs(w.end_s)) title={ "a pause of " (p.what) } { "⏸ " (p.what) } " "
+                                    span.pause data-start=(secs(w.end_s)) title={ "a pause of " (p.what) } { "‖ " (p.what) } " "
                                 }
                             }
                         }
@@ -381,7 +381,7 @@ fn marks_key(marks: &[Mark]) -> Markup {
         p.muted {
             span.filler { "wavy underline" } ": filler (" (n(MarkKind::Filler)) ") · "
             span.hedge { "dotted underline" } ": hedged extra (" (n(MarkKind::Hedge)) ") · "
-            span.pause { "⏸" } ": a pause of " (human(METHOD.long_pause_s)) " or more (" (n(MarkKind::Pause)) ")"
+            span.pause { "‖" } ": a pause of " (human(METHOD.long_pause_s)) " or more (" (n(MarkKind::Pause)) ")"
         }
     }
 }
@@ -708,7 +708,7 @@ mod tests {
         assert_eq!(pauses.len(), 1);
         let pause = &text(".transcript .pause")[0];
         assert!(
-            pause.starts_with("⏸ 3.") && pause.ends_with(" s"),
+            pause.starts_with("‖ 3.") && pause.ends_with(" s"),
             "{pause}"
         );
         // The pause sits after the word before the silence ("...when they give up." | "Picture").
