@@ -102,8 +102,13 @@ pub fn audio(wav: Option<&Path>, duration_s: f64, link: bool) -> Audio {
             wav.display()
         ))
     };
-    if duration_s > EMBED_UP_TO_S {
-        return too_long(duration_s);
+    // The take's length, or what the WAV's header says if that is longer (read before the
+    // whole file is).
+    let declared = hound::WavReader::open(wav)
+        .map(|r| f64::from(r.duration()) / f64::from(r.spec().sample_rate.max(1)))
+        .unwrap_or(0.0);
+    if duration_s.max(declared) > EMBED_UP_TO_S {
+        return too_long(duration_s.max(declared));
     }
     match speech_wav(wav) {
         Ok(bytes) if bytes.len() as f64 > EMBED_UP_TO_S * BYTES_PER_S => {
@@ -218,12 +223,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("my take #1.wav");
         wav(&path, 16_000, 1, 0.2);
-        for (secs, link) in [(0.2, true), (EMBED_UP_TO_S + 1.0, false)] {
-            let Audio::Linked { uri, note } = audio(Some(&path), secs, link) else {
+        let long = dir.path().join("long.wav");
+        wav(&long, 4_000, 1, EMBED_UP_TO_S + 1.0);
+        for (path, secs, link) in [
+            (&path, 0.2, true),
+            (&path, EMBED_UP_TO_S + 1.0, false),
+            (&long, 0.2, false),
+        ] {
+            let Audio::Linked { uri, note } = audio(Some(path), secs, link) else {
                 panic!("not linked")
             };
             assert!(uri.starts_with("file:///"), "{uri}");
-            assert!(uri.ends_with("/my%20take%20%231.wav"), "{uri}");
+            assert!(
+                uri.ends_with("/my%20take%20%231.wav") || uri.ends_with("/long.wav"),
+                "{uri}"
+            );
             assert!(note.contains("this computer"), "{note}");
         }
         assert!(matches!(audio(None, 1.0, false), Audio::Missing { .. }));
