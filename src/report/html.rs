@@ -50,7 +50,8 @@ const CSP: &str = "default-src 'none'; media-src data: blob: file: 'self'; scrip
 /// The player's behaviour on the take page: a click on anything `.seek` plays from its
 /// `data-start`; the word whose [data-start, data-end) holds the playing time is marked `now`
 /// (times are in centiseconds and a seek can land a hair before the one asked for: 5 ms slack);
-/// space plays and pauses, the left and right arrows jump to the previous and next step.
+/// space plays and pauses (left to the player's own controls when they have the focus), the left
+/// and right arrows jump to the previous and next step.
 const REPLAY_JS: &str = r#"(function(){
 var a=document.getElementById('player');if(!a)return;
 var ws=[].slice.call(document.querySelectorAll('.transcript .w'));
@@ -72,7 +73,7 @@ if(el){e.preventDefault();go(parseFloat(el.getAttribute('data-start')));play()}}
 document.addEventListener('keydown',function(e){if(e.ctrlKey||e.metaKey||e.altKey)return;
 var tag=e.target.tagName;if(tag==='INPUT'||tag==='TEXTAREA'||tag==='SELECT'||tag==='BUTTON')return;
 var t=a.currentTime,n=null,i;
-if(e.key===' '){e.preventDefault();if(a.paused)play();else a.pause();return}
+if(e.key===' '){if(e.target===a)return;e.preventDefault();if(a.paused)play();else a.pause();return}
 if(e.key==='ArrowRight'){for(i=0;i<steps.length;i++)if(steps[i]>t+0.05){n=steps[i];break}}
 else if(e.key==='ArrowLeft'){n=0;for(i=steps.length-1;i>=0;i--)if(steps[i]<t-1){n=steps[i];break}}
 else return;
