@@ -279,6 +279,11 @@ pub struct ShowArgs {
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 
+    /// With --html: link the page's player to the recording instead of putting the recording
+    /// inside the page (recordings over 20 minutes are always linked)
+    #[arg(long, requires = "html")]
+    pub link_audio: bool,
+
     /// Also show the transcript, labelled by step
     #[arg(short, long)]
     pub verbose: bool,

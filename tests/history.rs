@@ -317,7 +317,8 @@ fn parse_html(path: &Path) -> scraper::Html {
         "href=\"http",
         "url(http",
         "@import",
-        "<script",
+        "<script src",
+        "<link",
     ] {
         assert!(
             !text.contains(load),
@@ -325,7 +326,27 @@ fn parse_html(path: &Path) -> scraper::Html {
             path.display()
         );
     }
+    assert!(
+        text.contains(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none';"#),
+        "{} lets the network in: no Content-Security-Policy",
+        path.display()
+    );
     let doc = scraper::Html::parse_document(&text);
+    for attr in ["src", "href"] {
+        let sel = scraper::Selector::parse(&format!("[{attr}]")).unwrap();
+        for el in doc.select(&sel) {
+            let url = el
+                .value()
+                .attr(attr)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            assert!(
+                !url.contains("://") || url.starts_with("file://"),
+                "{} loads {attr}={url:.80}",
+                path.display()
+            );
+        }
+    }
     assert!(
         doc.errors.is_empty(),
         "{} is not well-formed: {:?}",
@@ -351,6 +372,16 @@ fn the_html_pages_are_well_formed_and_hold_the_charts() {
         .assert()
         .success();
     let doc = parse_html(&show);
+    assert_eq!(
+        count(&doc, "audio"),
+        0,
+        "a take without a recording has no player"
+    );
+    assert!(
+        doc.select(&scraper::Selector::parse("p.note").unwrap())
+            .any(|n| n.text().collect::<String>().contains("no recording")),
+        "and a note saying so"
+    );
     assert!(count(&doc, ".timeline div") >= 4, "timeline bar by step");
     assert!(count(&doc, ".transcript p") >= 4, "transcript by step");
     assert!(count(&doc, "table tr") >= 10, "budget and check tables");
@@ -382,9 +413,9 @@ fn the_html_pages_are_well_formed_and_hold_the_charts() {
     }
 }
 
-/// A PNG screenshot of `page` from headless Chromium, or `None` (after saying so) without it.
-fn screenshot(page: &Path) -> Option<Vec<u8>> {
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
+/// The headless browser on this machine, or `None` after saying that `what` is skipped.
+fn browser(what: &str) -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             std::process::Command::new(b)
@@ -392,10 +423,15 @@ fn screenshot(page: &Path) -> Option<Vec<u8>> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         });
-    let Some(browser) = browser else {
-        eprintln!("skipping the screenshot check: no chromium (apt-get install chromium)");
-        return None;
-    };
+    if found.is_none() {
+        eprintln!("skipping {what}: no chromium (apt-get install chromium)");
+    }
+    found
+}
+
+/// A PNG screenshot of `page` from headless Chromium, or `None` (after saying so) without it.
+fn screenshot(page: &Path) -> Option<Vec<u8>> {
+    let browser = browser("the screenshot check")?;
     let png = page.with_extension("png");
     let out = std::process::Command::new(browser)
         .args([
@@ -576,4 +612,254 @@ fn color_follows_the_flag_then_the_environment() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+/// A take with a real recording: `samples/demo.wav` with its words (their true times, so no
+/// speech model is needed), analyzed into `home`'s history and given its WAV the way a take
+/// recorded by `practice` keeps it. Returns the take's id.
+fn take_with_recording(home: &Path) -> String {
+    let truth = json(&std::fs::read(repo().join("samples/demo.json")).unwrap());
+    let transcript = serde_json::json!({
+        "schema": "paceback.transcript/1",
+        "model": "truth",
+        "duration_s": truth["duration_s"],
+        "words": truth["words"],
+        "segments": [],
+    });
+    let words = home.join("demo.transcript.json");
+    std::fs::write(&words, transcript.to_string()).unwrap();
+    paceback(home)
+        .args(["analyze", "--question"])
+        .arg(truth["question"].as_str().unwrap())
+        .arg("--transcript")
+        .arg(&words)
+        .assert()
+        .success();
+    let id = history_json(home)[0]["id"].as_str().unwrap().to_string();
+    let dir = home.join("recordings");
+    std::fs::copy(
+        repo().join("samples/demo.wav"),
+        dir.join(format!("{id}.wav")),
+    )
+    .unwrap();
+    let record = dir.join(format!("{id}.json"));
+    let mut take = json(&std::fs::read(&record).unwrap());
+    take["audio"] = format!("{id}.wav").into();
+    std::fs::write(&record, take.to_string()).unwrap();
+    paceback(home)
+        .args(["history", "--repair"])
+        .assert()
+        .success();
+    id
+}
+
+/// What the probe appended to the report page does in the browser, after the recording has
+/// loaded: click the third step, set the playing time to words across the answer (with the
+/// `timeupdate` the browser fires), press the keys, click a quoted sentence and a transcript
+/// sentence, play; and list every resource the page fetched and every request the
+/// Content-Security-Policy blocked. The results land as JSON in `<pre id="probe-result">`.
+const PROBE: &str = r#"<script>
+(function(){
+var out={seeks:[]},blocked=[],a=document.getElementById('player');
+document.addEventListener('securitypolicyviolation',function(e){blocked.push(e.violatedDirective+' '+e.blockedURI)});
+function done(){if(document.getElementById('probe-result'))return;out.blocked=blocked;
+ out.resources=performance.getEntriesByType('resource').map(function(r){return r.name});
+ var p=document.createElement('pre');p.id='probe-result';p.textContent=JSON.stringify(out);document.body.appendChild(p)}
+var ws=[].slice.call(document.querySelectorAll('.transcript .w'));
+function lit(){return ws.map(function(w,i){return w.classList.contains('now')?i:-1}).filter(function(i){return i>=0})}
+function key(k){document.dispatchEvent(new KeyboardEvent('keydown',{key:k,bubbles:true}));return a.currentTime}
+function ready(){
+ out.duration=a.duration;
+ var steps=document.querySelectorAll('.timeline .step');
+ steps[2].click();out.after_step_click=a.currentTime;a.pause();
+ [0.2,0.4,0.6,0.8].forEach(function(f){var w=ws[Math.floor(ws.length*f)];
+   a.currentTime=(parseFloat(w.getAttribute('data-start'))+parseFloat(w.getAttribute('data-end')))/2;
+   a.dispatchEvent(new Event('timeupdate'));out.seeks.push({t:a.currentTime,lit:lit()})});
+ a.currentTime=parseFloat(steps[3].getAttribute('data-start'))+2;
+ out.arrow_left=key('ArrowLeft');out.arrow_right=key('ArrowRight');
+ out.space_plays=(key(' '),!a.paused);out.space_pauses=(key(' '),a.paused);
+ var ev=document.querySelector('.evidence');out.evidence_start=parseFloat(ev.getAttribute('data-start'));ev.click();out.after_evidence_click=a.currentTime;
+ var se=document.querySelectorAll('.transcript .sentence')[5];out.sentence_start=parseFloat(se.getAttribute('data-start'));se.click();out.after_sentence_click=a.currentTime;
+ a.play().then(function(){setTimeout(function(){out.playing={t:a.currentTime,paused:a.paused,lit:lit()};a.pause();done()},500)},
+   function(e){out.play_error=String(e);done()});
+}
+if(!a){out.no_player=true;done();return}
+a.addEventListener('error',function(){out.media_error=a.error?a.error.code:-1;done()});
+if(a.readyState>=1)ready();else a.addEventListener('loadedmetadata',ready);
+setTimeout(function(){out.timed_out=true;done()},9000);
+})();
+</script>"#;
+
+#[test]
+fn the_take_report_replays_the_recording_in_chromium() {
+    let home = tempfile::tempdir().unwrap();
+    let id = take_with_recording(home.path());
+    let page = home.path().join("take.html");
+    paceback(home.path())
+        .args(["show", &id, "--html"])
+        .arg(&page)
+        .assert()
+        .success();
+    let doc = parse_html(&page);
+    let audio = doc
+        .select(&scraper::Selector::parse("audio#player").unwrap())
+        .next()
+        .expect("a player");
+    assert!(
+        audio
+            .value()
+            .attr("src")
+            .unwrap()
+            .starts_with("data:audio/wav;base64,"),
+        "the recording is inside the page"
+    );
+    let analysis = output_json(paceback(home.path()).args(["show", "--json", &id]));
+    let words = analysis["words"].as_array().unwrap();
+    assert_eq!(
+        count(&doc, ".transcript .w[data-start][data-end]"),
+        words.len()
+    );
+
+    // Linked on request: the page points at the take's WAV.
+    let linked = home.path().join("linked.html");
+    paceback(home.path())
+        .args(["show", &id, "--link-audio", "--html"])
+        .arg(&linked)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&linked).unwrap();
+    assert!(text.contains("src=\"file://") && text.contains(&format!("{id}.wav\"")));
+    assert!(
+        text.len() < 200_000,
+        "linked, not embedded: {} bytes",
+        text.len()
+    );
+
+    let Some(browser) = browser("the replay check") else {
+        return;
+    };
+    // Embedded, and linked: both play from the page opened as a file.
+    for page in [&page, &linked] {
+        let r = probe(browser, page);
+        eprintln!("probe of {}: {r}", page.display());
+        replays_as_analyzed(&r, &analysis);
+    }
+}
+
+/// The results of [`PROBE`] run on a copy of `page` in headless `browser`.
+fn probe(browser: &str, page: &Path) -> serde_json::Value {
+    let probed = page.with_extension("probed.html");
+    std::fs::write(&probed, std::fs::read_to_string(page).unwrap() + PROBE).unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--autoplay-policy=no-user-gesture-required",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", probed.display()))
+        .output()
+        .unwrap();
+    let dom = scraper::Html::parse_document(&String::from_utf8_lossy(&out.stdout));
+    let result = dom
+        .select(&scraper::Selector::parse("pre#probe-result").unwrap())
+        .next()
+        .unwrap_or_else(|| {
+            panic!(
+                "the probe reported nothing: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    json(result.text().collect::<String>().as_bytes())
+}
+
+/// The probe's results `r` agree with the take's saved `analysis`.
+fn replays_as_analyzed(r: &serde_json::Value, analysis: &serde_json::Value) {
+    let steps = analysis["steps"].as_array().unwrap();
+    let words = analysis["words"].as_array().unwrap();
+    let num = |v: &serde_json::Value| {
+        v.as_f64()
+            .unwrap_or_else(|| panic!("not a number: {v} in {r}"))
+    };
+    let close = |got: &serde_json::Value, want: f64, what: &str| {
+        let got = num(got);
+        assert!(
+            (got - want).abs() < 0.1,
+            "{what}: {got} s, not {want} s ({r})"
+        );
+    };
+
+    close(
+        &r["duration"],
+        num(&analysis["audio"]["duration_s"]),
+        "the player's duration",
+    );
+    close(
+        &r["after_step_click"],
+        num(&steps[2]["start_s"]),
+        "clicking the third step",
+    );
+    // The highlighted word is the one being said at each time set.
+    assert_eq!(r["seeks"].as_array().unwrap().len(), 4, "{r}");
+    for seek in r["seeks"].as_array().unwrap() {
+        let t = num(&seek["t"]);
+        let lit: Vec<usize> = seek["lit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_u64().unwrap() as usize)
+            .collect();
+        assert_eq!(lit.len(), 1, "one word lit at {t} s: {r}");
+        let w = &words[lit[0]];
+        assert!(
+            num(&w["start_s"]) <= t && t < num(&w["end_s"]),
+            "at {t} s the lit word is {w}"
+        );
+    }
+    close(
+        &r["arrow_left"],
+        num(&steps[3]["start_s"]),
+        "← from inside step 4",
+    );
+    close(&r["arrow_right"], num(&steps[4]["start_s"]), "→ to step 5");
+    assert_eq!(r["space_plays"], true, "{r}");
+    assert_eq!(r["space_pauses"], true, "{r}");
+    close(
+        &r["after_evidence_click"],
+        num(&r["evidence_start"]),
+        "clicking a quoted sentence",
+    );
+    close(
+        &r["after_sentence_click"],
+        num(&r["sentence_start"]),
+        "clicking a sentence",
+    );
+    // Playing: the word said at the playing time is lit (none in a silence).
+    let playing = &r["playing"];
+    assert_eq!(playing["paused"], false, "it plays: {r}");
+    let t = num(&playing["t"]);
+    assert!(t >= num(&r["sentence_start"]) - 0.01, "{r}");
+    let said: Vec<usize> = (0..words.len())
+        .filter(|&i| num(&words[i]["start_s"]) <= t + 0.005 && t + 0.005 < num(&words[i]["end_s"]))
+        .collect();
+    assert_eq!(
+        playing["lit"],
+        serde_json::json!(said),
+        "the word said at {t} s is lit: {r}"
+    );
+    // Nothing fetched, nothing blocked.
+    assert_eq!(
+        r["resources"],
+        serde_json::json!([]),
+        "the page fetched something"
+    );
+    assert_eq!(
+        r["blocked"],
+        serde_json::json!([]),
+        "the policy blocked something"
+    );
+    assert!(
+        r.get("timed_out").is_none() && r.get("media_error").is_none(),
+        "{r}"
+    );
 }

@@ -69,19 +69,8 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon, long_pause_s
 
     let norm = normalize_all(&words.iter().map(|w| w.w.as_str()).collect::<Vec<_>>());
     let mut filler_words: BTreeMap<String, usize> = BTreeMap::new();
-    for p in &lex.fillers {
-        for (at, end) in p.find_all(&norm) {
-            *filler_words.entry(norm[at..end].join(" ")).or_default() += 1;
-        }
-    }
-    for p in &lex.soft_fillers {
-        for (at, end) in p.find_all(&norm) {
-            let opens = at == 0 || words[at - 1].w.ends_with([',', '.', '?', '!', ';']);
-            let set_off = words[end - 1].w.ends_with(',');
-            if opens && set_off || (at > 0 && words[at - 1].w.ends_with(',') && set_off) {
-                *filler_words.entry(norm[at..end].join(" ")).or_default() += 1;
-            }
-        }
+    for (at, end) in filler_spans(words, &norm, lex) {
+        *filler_words.entry(norm[at..end].join(" ")).or_default() += 1;
     }
     let fillers: usize = filler_words.values().sum();
 
@@ -130,6 +119,91 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon, long_pause_s
         .map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
         .collect(),
     }
+}
+
+/// Where the fillers are: word ranges `[at, end)`, "um", "uh"... always, "like", "you know"...
+/// only when set off by commas or opening a sentence.
+fn filler_spans(words: &[Word], norm: &[String], lex: &Lexicon) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> =
+        lex.fillers.iter().flat_map(|p| p.find_all(norm)).collect();
+    for p in &lex.soft_fillers {
+        for (at, end) in p.find_all(norm) {
+            let opens = at == 0 || words[at - 1].w.ends_with([',', '.', '?', '!', ';']);
+            let set_off = words[end - 1].w.ends_with(',');
+            if opens && set_off || (at > 0 && words[at - 1].w.ends_with(',') && set_off) {
+                spans.push((at, end));
+            }
+        }
+    }
+    spans
+}
+
+/// What a [`Mark`] marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    /// A filler word ("um", "you know").
+    Filler,
+    /// A hedged extra ("we could also add", "nice to have").
+    Hedge,
+    /// A silence of the long-pause length or more, after word `at`.
+    Pause,
+}
+
+/// A delivery event where it happened: words `[at, end)` for fillers and hedges; for a pause,
+/// `at` is the word before the silence and `end` the word after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub kind: MarkKind,
+    pub at: usize,
+    pub end: usize,
+    /// The words marked, normalized ("you know"), or the silence's length for a pause.
+    pub what: String,
+}
+
+/// Every filler, hedge and long pause (silence of `long_pause_s` or more between words) in
+/// `words`, in the order they were said.
+pub fn marks(words: &[Word], lex: &Lexicon, long_pause_s: f64) -> Vec<Mark> {
+    let norm = normalize_all(&words.iter().map(|w| w.w.as_str()).collect::<Vec<_>>());
+    let phrase = |kind, (at, end): (usize, usize)| Mark {
+        kind,
+        at,
+        end,
+        what: norm[at..end].join(" "),
+    };
+    let mut marks: Vec<Mark> = filler_spans(words, &norm, lex)
+        .into_iter()
+        .map(|span| phrase(MarkKind::Filler, span))
+        .chain(
+            lex.checks
+                .hedging
+                .iter()
+                .flat_map(|p| p.find_all(&norm))
+                .map(|span| phrase(MarkKind::Hedge, span)),
+        )
+        .chain(words.windows(2).enumerate().filter_map(|(i, p)| {
+            let gap = p[1].start_s - p[0].end_s;
+            (gap >= long_pause_s).then(|| Mark {
+                kind: MarkKind::Pause,
+                at: i,
+                end: i + 1,
+                what: format!("{gap:.1} s"),
+            })
+        }))
+        .collect();
+    marks.sort_by_key(|m| (m.kind, m.at, std::cmp::Reverse(m.end)));
+    // Phrases of one kind that overlap ("we could also" and "could also add") are one mark.
+    marks.dedup_by(|later, kept| {
+        let overlap =
+            later.kind == kept.kind && later.kind != MarkKind::Pause && later.at < kept.end;
+        if overlap && later.end > kept.end {
+            kept.end = later.end;
+            kept.what = norm[kept.at..kept.end].join(" ");
+        }
+        overlap
+    });
+    marks.sort_by_key(|m| (m.at, m.end));
+    marks
 }
 
 #[cfg(test)]
@@ -211,5 +285,33 @@ mod tests {
             ),
             (2, 1, 1)
         );
+    }
+
+    #[test]
+    fn marks_say_where_fillers_hedges_and_long_pauses_were() {
+        let w = words(&[
+            ("Um,", 0.0, 0.2),
+            ("we", 0.3, 0.4),
+            ("could", 0.4, 0.6),
+            ("also", 0.6, 0.8),
+            ("add", 0.8, 1.0),
+            ("alerts.", 1.0, 1.4),
+            ("Then", 4.0, 4.2),
+            ("we", 4.2, 4.3),
+            ("ship.", 4.3, 4.6),
+        ]);
+        let m = marks(&w, &Lexicon::builtin(), 2.0);
+        let got: Vec<(MarkKind, usize, usize)> = m.iter().map(|m| (m.kind, m.at, m.end)).collect();
+        assert_eq!(
+            got,
+            [
+                (MarkKind::Filler, 0, 1),
+                (MarkKind::Hedge, 1, 5),
+                (MarkKind::Pause, 5, 6)
+            ],
+            "{m:?}"
+        );
+        assert_eq!(m[2].what, "2.6 s");
+        assert!(marks(&[], &Lexicon::builtin(), 2.0).is_empty());
     }
 }

@@ -89,7 +89,7 @@ fn find(home: &Home, id: &str) -> Result<(Index, TakeRecord)> {
     Ok((index, rec))
 }
 
-/// `paceback show ID [--json] [--html FILE]`.
+/// `paceback show ID [--json] [--html FILE [--link-audio]]`.
 pub fn show(args: ShowArgs) -> Result<()> {
     let home = Home::from_env()?;
     let (_, rec) = find(&home, &args.id)?;
@@ -97,7 +97,8 @@ pub fn show(args: ShowArgs) -> Result<()> {
         .analysis()
         .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))?;
     if let Some(path) = &args.html {
-        write_page(path, &report::html::take_page(&rec, &analysis))?;
+        let replay = report::replay::Replay::for_take(&home, &rec, &analysis, args.link_audio);
+        write_page(path, &report::html::take_page(&rec, &analysis, &replay))?;
     }
     if args.json {
         return json_out(&rec.analysis);

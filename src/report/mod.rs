@@ -4,6 +4,7 @@ pub mod charts;
 pub mod explain;
 pub mod history;
 pub mod html;
+pub mod replay;
 pub mod terminal;
 
 pub use explain::explain;
