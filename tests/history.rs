@@ -612,6 +612,8 @@ fn color_follows_the_flag_then_the_environment() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
+
 /// A take with a real recording: `samples/demo.wav` with its words (their true times, so no
 /// speech model is needed), analyzed into `home`'s history and given its WAV the way a take
 /// recorded by `practice` keeps it. Returns the take's id.
