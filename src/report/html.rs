@@ -599,6 +599,7 @@ mod tests {
             transcript: Transcript::new("test", input.duration_s, words, vec![]),
             analysis: serde_json::Value::Null,
             earlier_analyses: vec![],
+            interrupted: false,
         };
         (rec, a)
     }
