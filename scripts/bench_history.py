@@ -9,7 +9,8 @@ SQL with varied figures and dates spread over a year. Times each command (wall c
   startup     `paceback --version` (the floor every command pays)
   sqlite3     Python's sqlite3 reading the same columns of every row (the floor of the query)
 
-Target (issue #5): history and progress under 200 ms each.
+Target (issue #5): history and progress under 200 ms each; (issue #12) progress --html, with
+the step-mix strip and the charts per question type, under 1 s.
 
 usage: scripts/bench_history.py [--bin target/release/paceback] [--takes 10000] [--runs 7]
 """
@@ -65,6 +66,16 @@ def main():
             "wpm": "130 + (n * 13) % 50",
             "checks_passed": "(n * 3) % (checks_total + 1)",
         }
+        # Seconds per step (progress draws each take's step mix from them), matching the
+        # varied shares: STAR steps for the behavioral takes, Working Backwards for the rest.
+        a, p, s = (f"({varied[k]})" for k in ("answer_s", "problem_share", "solution_share"))
+        varied["step_totals"] = (
+            f"CASE n % 5 WHEN 4 THEN json_object('situation', {a} * 0.25, 'task', {a} * 0.15, "
+            f"'action', {a} * 0.4, 'result', {a} * 0.2) "
+            f"ELSE json_object('classify', {a} * 0.03, 'customer', {a} * {p} / 2, "
+            f"'pain', {a} * {p} / 3, 'vision', {a} * {p} / 6, 'capabilities', {a} * {s} * 0.6, "
+            f"'metrics', {a} * {s} * 0.4, 'risks', {a} * 0.08, "
+            f"'thesis', {a} * max(0.02, 1 - 0.11 - {p} - {s})) END")
         select = ", ".join(varied.get(c, c) for c in cols)
         t = time.perf_counter()
         con.execute(
@@ -106,10 +117,15 @@ def main():
             ("paceback progress", ["progress"], 0.2),
             ("paceback progress --type strategy", ["progress", "--type", "strategy"], 0.2),
             ("paceback progress --json", ["progress", "--json"], None),
-            ("paceback progress --html", ["progress", "--html", html], None),
+            ("paceback progress --html", ["progress", "--html", html], 1.0),
         ]:
             secs, out = timed([args.bin, *cmd], env, args.runs)
             results.append((label, secs, out, target))
+        if os.path.exists(html):
+            page = open(html, encoding="utf-8").read()
+            strips, charts = page.count('class="mix"'), page.count("<figure")
+            print(f"progress.html: {len(page) / 1e6:.1f} MB, {strips} step-mix strip(s), {charts} charts")
+            print()
         print(f"{'command':<42} {'median':>9} {'output':>10}  target")
         ok = True
         for label, secs, out, target in results:

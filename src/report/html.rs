@@ -54,7 +54,7 @@ fn light_hex(light: Light) -> &'static str {
     }
 }
 
-fn status_class(status: Status) -> (&'static str, &'static str) {
+pub fn status_class(status: Status) -> (&'static str, &'static str) {
     match status {
         Status::Pass => ("pass", "✓"),
         Status::Warn => ("warn", "!"),
@@ -62,7 +62,7 @@ fn status_class(status: Status) -> (&'static str, &'static str) {
     }
 }
 
-fn page(title: &str, body: Markup) -> String {
+pub fn page(title: &str, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
