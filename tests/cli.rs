@@ -652,7 +652,7 @@ fn slower_pain(dir: &std::path::Path) -> std::path::PathBuf {
 /// The takes of `home` (oldest first): (id, recorded_at).
 fn takes(home: &std::path::Path) -> Vec<(String, String)> {
     let out = paceback(home).args(["history", "--json"]).output().unwrap();
-    json(&out.stdout)
+    json(&out.stdout)["takes"]
         .as_array()
         .unwrap()
         .iter()

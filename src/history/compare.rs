@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::index::StepTotals;
 use super::take::{QuestionRef, TakeRecord};
 use crate::analysis::method::profile;
 use crate::analysis::{Analysis, Framework, QuestionType, Status, Step};
@@ -71,6 +72,8 @@ pub struct StepChange {
     pub seconds: Change,
     /// Its share of each answer's time.
     pub share: Change,
+    /// Seconds on it in the example answer of B's type (`reference`), when there is one.
+    pub reference_s: Option<f64>,
 }
 
 /// A timing budget in both takes (same question type only: other types have other budgets).
@@ -102,6 +105,41 @@ pub struct CheckChange {
     pub message: String,
 }
 
+/// A labelled example answer of one question type (`src/history/references.json`, built by
+/// `scripts/make_references.py` from samples/answers): the reference takes are held against.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Reference {
+    #[serde(rename = "type")]
+    pub qtype: QuestionType,
+    /// The sample script it was synthesized from.
+    pub source: String,
+    /// What kind of answer it is, for the reader.
+    pub label: String,
+    pub question: String,
+    pub think_pause_s: f64,
+    pub answer_s: f64,
+    /// Its labelled seconds per step.
+    pub steps: StepTotals,
+}
+
+#[derive(serde::Deserialize)]
+struct References {
+    references: Vec<Reference>,
+}
+
+/// The example answer of `qtype`.
+pub fn reference(qtype: QuestionType) -> Option<&'static Reference> {
+    static REFERENCES: std::sync::OnceLock<Vec<Reference>> = std::sync::OnceLock::new();
+    REFERENCES
+        .get_or_init(|| {
+            serde_json::from_str::<References>(include_str!("references.json"))
+                .map(|r| r.references)
+                .unwrap_or_default()
+        })
+        .iter()
+        .find(|r| r.qtype == qtype)
+}
+
 /// Everything `compare` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
@@ -125,6 +163,8 @@ pub struct Comparison {
     pub checks: Vec<CheckChange>,
     /// Checks both takes have with the same verdict.
     pub checks_unchanged: usize,
+    /// The labelled example answer of B's question type, to hold both against.
+    pub reference: Option<&'static Reference>,
 }
 
 fn side(rec: &TakeRecord, a: &Analysis) -> Side {
@@ -218,6 +258,7 @@ pub fn compare(ra: &TakeRecord, a: &Analysis, rb: &TakeRecord, b: &Analysis) -> 
             label: step_label(ta, tb, step),
             seconds: Change::new(x, y),
             share: Change::share(share_of(a, x), share_of(b, y)),
+            reference_s: reference(tb).map(|r| r.steps.get(step)),
         })
         .collect();
     let applies = |t: QuestionType| profile(t).rules.shares;
@@ -297,6 +338,7 @@ pub fn compare(ra: &TakeRecord, a: &Analysis, rb: &TakeRecord, b: &Analysis) -> 
         budgets,
         checks,
         checks_unchanged,
+        reference: reference(tb),
         a: sa,
         b: sb,
     }
@@ -376,6 +418,20 @@ mod tests {
         let same = compare(&ra, &a, &ra, &a);
         assert!(same.checks.is_empty() && same.steps.iter().all(|s| s.seconds.change == 0.0));
         assert_eq!(same.checks_unchanged, a.checks.len());
+    }
+
+    #[test]
+    fn every_type_has_an_example_answer_with_its_own_steps() {
+        for t in QuestionType::ALL {
+            let r = reference(t).unwrap_or_else(|| panic!("no example for {t}"));
+            assert!(r.answer_s > 60.0, "{t}");
+            assert!(r.steps.0.iter().all(|(s, _)| t.steps().contains(s)), "{t}");
+            let sum: f64 = r.steps.0.iter().map(|s| s.1).sum();
+            assert!(
+                sum <= r.answer_s + 0.5 && sum > 0.8 * r.answer_s,
+                "{t}: {sum}"
+            );
+        }
     }
 
     #[test]

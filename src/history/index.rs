@@ -140,16 +140,37 @@ impl StepTotals {
     }
 
     /// Read the JSON text of the index column (an object of step id to seconds); anything
-    /// else reads as no steps.
+    /// else reads as no steps. Read straight into the list (no JSON tree): every row of the
+    /// history has one.
     fn from_json(text: &str) -> StepTotals {
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text) else {
-            return StepTotals::default();
-        };
-        StepTotals(
-            map.iter()
-                .filter_map(|(id, v)| Some((Step::from_id(id)?, v.as_f64()?)))
-                .collect(),
-        )
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
+
+impl<'de> Deserialize<'de> for StepTotals {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = StepTotals;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of step id to seconds")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<StepTotals, A::Error> {
+                let mut out = Vec::new();
+                while let Some(id) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    // A step this version does not know, or a `null`: skipped.
+                    let secs = map.next_value::<Option<f64>>()?;
+                    if let (Some(step), Some(secs)) = (Step::from_id(&id), secs) {
+                        out.push((step, secs));
+                    }
+                }
+                Ok(StepTotals(out))
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 
@@ -161,13 +182,6 @@ impl Serialize for StepTotals {
             map.serialize_entry(step.id(), secs)?;
         }
         map.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for StepTotals {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        Ok(StepTotals::from_json(&value.to_string()))
     }
 }
 
@@ -714,6 +728,18 @@ mod tests {
             analysis: serde_json::to_value(&a).unwrap(),
             earlier_analyses: Vec::new(),
         }
+    }
+
+    #[test]
+    fn step_totals_read_known_steps_in_order() {
+        let t = StepTotals::from_json(
+            r#"{"pain": 30.5, "later_step": 2, "customer": null, "risks": 4}"#,
+        );
+        assert_eq!(t.0, vec![(Step::Pain, 30.5), (Step::Risks, 4.0)]);
+        assert_eq!(t.get(Step::Pain), 30.5);
+        assert_eq!(StepTotals::from_json("not json"), StepTotals::default());
+        let back: StepTotals = serde_json::from_str(&json(&t)).unwrap();
+        assert_eq!(back, t);
     }
 
     #[test]

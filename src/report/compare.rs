@@ -12,7 +12,7 @@ use super::mix::{paint, timeline_cells};
 use super::terminal::{printable, status_mark};
 use crate::analysis::method::{METHOD, profile};
 use crate::analysis::{Analysis, Status, Step};
-use crate::history::compare::{Change, Comparison, Side};
+use crate::history::compare::{Change, Comparison, Reference, Side};
 use crate::time::{clock, human, range};
 
 /// Seconds with a sign: `+7.2 s`, `-1:05`, `±0.0 s`.
@@ -88,6 +88,26 @@ fn legend(c: &Comparison, style: &Style, width: usize) -> String {
         })
         .collect();
     super::mix::legend(&items, width)
+}
+
+/// The example answer's problem and solution shares.
+fn example_shares(c: &Comparison) -> (Option<f64>, Option<f64>) {
+    let Some(r) = c.reference.filter(|r| r.answer_s > 0.0) else {
+        return (None, None);
+    };
+    let share = |f: fn(Step) -> bool| {
+        r.steps
+            .0
+            .iter()
+            .filter(|(s, _)| f(*s))
+            .map(|(_, v)| v)
+            .sum::<f64>()
+            / r.answer_s
+    };
+    (
+        Some(share(Step::is_problem)),
+        Some(share(Step::is_solution)),
+    )
 }
 
 /// A line of the tables: the label, A and B shown by `show`, the signed change, then `rest`.
@@ -180,31 +200,80 @@ pub fn terminal(c: &Comparison, style: &Style, width: usize) -> String {
         .unwrap_or(14);
     let _ = writeln!(
         out,
-        "\n  {:<name_w$} {:>7} {:>7} {:>9}   {}",
-        "step", "A", "B", "change", "share A → B"
+        "\n  {:<name_w$} {:>7} {:>7} {:>9}   {}{}",
+        "step",
+        "A",
+        "B",
+        "change",
+        "share A → B",
+        if c.reference.is_some() {
+            "   example"
+        } else {
+            ""
+        }
     );
     for s in &c.steps {
-        let share = format!("   {:>3} → {:>3}", pct(s.share.a), pct(s.share.b));
-        out.push_str(&seconds_row(&s.label, name_w, s.seconds, clock, &share));
+        let mut rest = format!("   {:>5} → {:>3}", pct(s.share.a), pct(s.share.b));
+        if let Some(r) = s.reference_s {
+            let _ = write!(rest, "   {:>7}", clock(r));
+        }
+        out.push_str(&seconds_row(&s.label, name_w, s.seconds, clock, &rest));
     }
-    for (label, ch) in [("Whole answer", c.answer), ("Think pause", c.think_pause)] {
-        out.push_str(&seconds_row(label, name_w, ch, human, ""));
+    let example = |f: fn(&Reference) -> f64| {
+        c.reference
+            .map(|r| format!("{:>14}   {:>7}", "", human(f(r))))
+            .unwrap_or_default()
+    };
+    out.push_str(&seconds_row(
+        "Whole answer",
+        name_w,
+        c.answer,
+        human,
+        &example(|r| r.answer_s),
+    ));
+    out.push_str(&seconds_row(
+        "Think pause",
+        name_w,
+        c.think_pause,
+        human,
+        &example(|r| r.think_pause_s),
+    ));
+    if let Some(r) = c.reference {
+        out.push_str(&super::mix::wrap(
+            &format!(
+                "example: {} ({}, {}), labelled by step",
+                r.label,
+                clock(r.answer_s),
+                r.source
+            ),
+            "  ",
+            width,
+        ));
     }
 
     if let Some(sh) = &c.shares {
-        let row = |label: &str, ch: Change, target: &str| {
+        let row = |label: &str, ch: Change, target: &str, example: Option<f64>| {
             format!(
-                "  {label:<19} {:>4} → {:>4}  {:>8}  ({target})",
+                "  {label:<19} {:>4} → {:>4}  {:>8}  ({target}{})",
                 pct(ch.a),
                 pct(ch.b),
-                signed_points(ch.change)
+                signed_points(ch.change),
+                example
+                    .map(|v| format!("; example {}", pct(v)))
+                    .unwrap_or_default()
             )
         };
+        let (pe, se) = example_shares(c);
         let _ = writeln!(
             out,
             "\n{}\n{}",
-            row("problem definition", sh.problem_definition, "at least 30%"),
-            row("solution", sh.solution, "at most 40%")
+            row(
+                "problem definition",
+                sh.problem_definition,
+                "at least 30%",
+                pe
+            ),
+            row("solution", sh.solution, "at most 40%", se)
         );
     }
 
@@ -293,17 +362,22 @@ pub fn page_html(c: &Comparison, a: &Analysis, b: &Analysis) -> String {
             (side_block("B", &c.b, b, c.scale_s))
             h2 { "Time per step" }
             table.steps {
-                tr { th { "step" } th.num { "A" } th.num { "B" } th.num { "change" } th.num { "share A" } th.num { "share B" } }
+                tr { th { "step" } th.num { "A" } th.num { "B" } th.num { "change" } th.num { "share A" } th.num { "share B" }
+                     @if c.reference.is_some() { th.num title="the labelled example answer of this type" { "example" } } }
                 @for s in &c.steps {
                     tr { td { span.swatch style={ "background:" (step_hex(s.step)) } {} (s.label) }
                          td.num { (clock(s.seconds.a)) } td.num { (clock(s.seconds.b)) }
                          td.num { (signed_seconds(s.seconds.change)) }
-                         td.num { (pct(s.share.a)) } td.num { (pct(s.share.b)) } }
+                         td.num { (pct(s.share.a)) } td.num { (pct(s.share.b)) }
+                         @if let Some(r) = s.reference_s { td.num.muted { (clock(r)) } } }
                 }
                 tr { td { "Whole answer" } td.num { (clock(c.answer.a)) } td.num { (clock(c.answer.b)) }
                      td.num { (signed_seconds(c.answer.change)) } td {} td {} }
                 tr { td { "Think pause" } td.num { (human(c.think_pause.a)) } td.num { (human(c.think_pause.b)) }
                      td.num { (signed_seconds(c.think_pause.change)) } td {} td {} }
+            }
+            @if let Some(r) = c.reference {
+                p.muted { "Example: " (r.label) " (" (clock(r.answer_s)) ", " (r.source) "): “" (r.question) "”" }
             }
             @if let Some(sh) = &c.shares {
                 h2 { "Problem and solution" }
