@@ -12,9 +12,11 @@ SQL with varied figures and dates spread over a year. Times each command (wall c
 Target (issue #5): history and progress under 200 ms each; (issue #12) progress --html, with
 the step-mix strip and the charts per question type, under 1 s.
 
-usage: scripts/bench_history.py [--bin target/release/paceback] [--takes 10000] [--runs 7]
+usage: scripts/bench_history.py [--bin target/release/paceback] [--takes 10000] [--runs 7] [--keep DIR]
+(--keep: build the history in DIR, a new folder, and leave it there with progress.html to look at)
 """
 import argparse
+import contextlib
 import os
 import sqlite3
 import statistics
@@ -42,9 +44,13 @@ def main():
     ap.add_argument("--bin", default=os.path.join(REPO, "target/release/paceback"))
     ap.add_argument("--takes", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--keep", metavar="DIR", help="build the history in DIR (new) and keep it")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory() as home:
+    if args.keep:
+        os.makedirs(args.keep)
+    with (contextlib.nullcontext(os.path.abspath(args.keep)) if args.keep
+          else tempfile.TemporaryDirectory()) as home:
         env = dict(os.environ, PACEBACK_HOME=home, NO_COLOR="1")
         subprocess.run(
             [args.bin, "analyze", "--question", "Design a better alarm clock", "--transcript",

@@ -114,7 +114,7 @@ pub fn line_chart(m: &Metric, size: (u32, u32)) -> Option<String> {
     Some(svg)
 }
 
-const RAW: RGBColor = RGBColor(147, 197, 253);
+const RAW: RGBColor = RGBColor(96, 165, 250);
 const RAW_BAND: RGBAColor = RGBAColor(147, 197, 253, 0.45);
 const MEDIAN: RGBColor = RGBColor(29, 78, 216);
 
@@ -156,7 +156,7 @@ pub fn trend_chart(m: &Metric, window: usize, size: (u32, u32)) -> Option<String
                     values
                         .iter()
                         .enumerate()
-                        .map(|(i, v)| Circle::new((i as f64, *v), 2, RAW.filled())),
+                        .map(|(i, v)| Circle::new((i as f64, *v), 3, RAW.filled())),
                 )
                 .ok()?;
         } else {

@@ -372,9 +372,11 @@ pub fn page_html(c: &Comparison, a: &Analysis, b: &Analysis) -> String {
                          @if let Some(r) = s.reference_s { td.num.muted { (clock(r)) } } }
                 }
                 tr { td { "Whole answer" } td.num { (clock(c.answer.a)) } td.num { (clock(c.answer.b)) }
-                     td.num { (signed_seconds(c.answer.change)) } td {} td {} }
+                     td.num { (signed_seconds(c.answer.change)) } td {} td {}
+                     @if let Some(r) = c.reference { td.num.muted { (clock(r.answer_s)) } } }
                 tr { td { "Think pause" } td.num { (human(c.think_pause.a)) } td.num { (human(c.think_pause.b)) }
-                     td.num { (signed_seconds(c.think_pause.change)) } td {} td {} }
+                     td.num { (signed_seconds(c.think_pause.change)) } td {} td {}
+                     @if let Some(r) = c.reference { td.num.muted { (human(r.think_pause_s)) } } }
             }
             @if let Some(r) = c.reference {
                 p.muted { "Example: " (r.label) " (" (clock(r.answer_s)) ", " (r.source) "): “" (r.question) "”" }
