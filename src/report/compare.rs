@@ -179,15 +179,16 @@ pub fn terminal(c: &Comparison, style: &Style, width: usize) -> String {
             paint(&cells, style)
         );
     }
-    let _ = writeln!(
-        out,
-        "  {}",
-        style.dim(&format!(
+    let scale = super::mix::wrap(
+        &format!(
             "same scale from the first word: the bar is {}, one mark {}",
             clock(c.scale_s),
             human(c.scale_s / bar as f64)
-        ))
+        ),
+        "  ",
+        width,
     );
+    out.push_str(&style.dim(&scale));
     out.push_str(&legend(c, style, width));
 
     // Seconds per step.
@@ -200,12 +201,11 @@ pub fn terminal(c: &Comparison, style: &Style, width: usize) -> String {
         .unwrap_or(14);
     let _ = writeln!(
         out,
-        "\n  {:<name_w$} {:>7} {:>7} {:>9}   {}{}",
+        "\n  {:<name_w$} {:>7} {:>7} {:>9}   share A → B{}",
         "step",
         "A",
         "B",
         "change",
-        "share A → B",
         if c.reference.is_some() {
             "   example"
         } else {
