@@ -230,3 +230,50 @@ pub fn progress_page(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::progress::tests::row;
+
+    fn rows(n: usize, qtype: QuestionType) -> Vec<Row> {
+        (0..n)
+            .map(|i| {
+                let at = jiff::Timestamp::from_second(1_790_000_000 + i as i64 * 3600)
+                    .unwrap()
+                    .strftime("%Y-%m-%dT%H:%M:%S+00:00")
+                    .to_string();
+                row(&at, qtype, 0.2 + 0.2 * i as f64 / n as f64, 0.5)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_strip_has_a_bar_per_take_until_there_are_more_takes_than_bars() {
+        let few = rows(30, QuestionType::Strategy);
+        let refs: Vec<&Row> = few.iter().collect();
+        let svg = step_mix_strip(&refs, QuestionType::Strategy).into_string();
+        assert_eq!(svg.matches("<rect").count(), 30);
+        assert_eq!(svg.matches("<path").count(), 3, "customer, pain, strategic moves");
+        assert!(svg.contains("take 2026-"), "a single take's bar names it");
+
+        let many = rows(5_000, QuestionType::Strategy);
+        let refs: Vec<&Row> = many.iter().collect();
+        let svg = step_mix_strip(&refs, QuestionType::Strategy).into_string();
+        assert_eq!(svg.matches("<rect").count(), STRIP_BARS);
+        assert!(svg.contains("10 takes a bar"), "{}", &svg[svg.len() - 600..]);
+        assert!(svg.len() < 200_000, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn the_page_has_a_section_per_type_with_its_own_charts() {
+        let mut all = rows(40, QuestionType::ProductSense);
+        all.extend(rows(10, QuestionType::Behavioral));
+        all.sort_by_key(|r| r.recorded_unix);
+        let page = progress_page(&all, "of every type", None);
+        assert_eq!(page.matches("<section").count(), 2);
+        assert!(page.contains("id=\"product_sense\"") && page.contains("id=\"behavioral\""));
+        assert_eq!(page.matches("class=\"mix\"").count(), 2);
+        assert!(page.matches("<figure").count() >= 10);
+    }
+}
