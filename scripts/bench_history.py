@@ -13,11 +13,15 @@ Target (issue #5): history and progress under 200 ms each; (issue #12) progress 
 the step-mix strip and the charts per question type, under 1 s.
 
 usage: scripts/bench_history.py [--bin target/release/paceback] [--takes 10000] [--runs 7] [--keep DIR]
-(--keep: build the history in DIR, a new folder, and leave it there with progress.html to look at)
+                               [--before OLD_BIN]
+(--keep: build the history in DIR, a new folder, and leave it there with progress.html to look at;
+ --before: build the history with an earlier paceback, give a copy to --bin (which upgrades it,
+ timed), and run every command with both in turns, so that load on the machine hits both alike)
 """
 import argparse
 import contextlib
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -39,12 +43,35 @@ def timed(cmd, env, runs):
     return statistics.median(times), len(out.stdout)
 
 
+COMMANDS = [
+    ("paceback history", ["history"]),
+    ("paceback progress", ["progress"]),
+    ("paceback progress --type strategy", ["progress", "--type", "strategy"]),
+    ("paceback progress --html", ["progress", "--html", "{home}/progress.html"]),
+]
+
+
+def compare_binaries(args, home, before_home):
+    """Each command with the earlier binary and with --bin, in turns, on copies of one history."""
+    print(f"{'command':<42} {'before':>9} {'after':>9}")
+    for label, cmd in COMMANDS:
+        times = {"before": [], "after": []}
+        for _ in range(args.runs):
+            for which, binary, h in (("before", args.before, before_home), ("after", args.bin, home)):
+                env = dict(os.environ, PACEBACK_HOME=h, NO_COLOR="1")
+                secs, _ = timed([binary, *[c.format(home=h) for c in cmd]], env, 1)
+                times[which].append(secs)
+        b, a = (statistics.median(times[k]) * 1000 for k in ("before", "after"))
+        print(f"{label:<42} {b:>6.0f} ms {a:>6.0f} ms")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(REPO, "target/release/paceback"))
     ap.add_argument("--takes", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--keep", metavar="DIR", help="build the history in DIR (new) and keep it")
+    ap.add_argument("--before", metavar="OLD_BIN", help="an earlier paceback to compare with")
     args = ap.parse_args()
 
     if args.keep:
@@ -53,7 +80,7 @@ def main():
           else tempfile.TemporaryDirectory()) as home:
         env = dict(os.environ, PACEBACK_HOME=home, NO_COLOR="1")
         subprocess.run(
-            [args.bin, "analyze", "--question", "Design a better alarm clock", "--transcript",
+            [args.before or args.bin, "analyze", "--question", "Design a better alarm clock", "--transcript",
              os.path.join(REPO, "tests/fixtures/product_sense.transcript.json")],
             env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         db = os.path.join(home, "history.db")
@@ -97,6 +124,18 @@ def main():
         con.close()
         size = os.path.getsize(db) / 1e6
         print(f"history of {count} takes ({size:.0f} MB) built in {time.perf_counter() - t:.1f} s\n")
+        if args.before:
+            before_home = home.rstrip("/") + "-before"
+            shutil.rmtree(before_home, ignore_errors=True)
+            shutil.copytree(home, before_home)
+            t = time.perf_counter()
+            subprocess.run([args.bin, "history", "--limit", "1"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            print(f"{args.bin} opening (upgrading) the history: {time.perf_counter() - t:.1f} s\n")
+            try:
+                return compare_binaries(args, home, before_home)
+            finally:
+                shutil.rmtree(before_home, ignore_errors=True)
 
         def peer():
             c = sqlite3.connect(db)
