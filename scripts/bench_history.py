@@ -9,12 +9,19 @@ SQL with varied figures and dates spread over a year. Times each command (wall c
   startup     `paceback --version` (the floor every command pays)
   sqlite3     Python's sqlite3 reading the same columns of every row (the floor of the query)
 
-Target (issue #5): history and progress under 200 ms each.
+Target (issue #5): history and progress under 200 ms each; (issue #12) progress --html, with
+the step-mix strip and the charts per question type, under 1 s.
 
-usage: scripts/bench_history.py [--bin target/release/paceback] [--takes 10000] [--runs 7]
+usage: scripts/bench_history.py [--bin target/release/paceback] [--takes 10000] [--runs 7] [--keep DIR]
+                               [--before OLD_BIN]
+(--keep: build the history in DIR, a new folder, and leave it there with progress.html to look at;
+ --before: build the history with an earlier paceback, give a copy to --bin (which upgrades it,
+ timed), and run every command with both in turns, so that load on the machine hits both alike)
 """
 import argparse
+import contextlib
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -36,17 +43,44 @@ def timed(cmd, env, runs):
     return statistics.median(times), len(out.stdout)
 
 
+COMMANDS = [
+    ("paceback history", ["history"]),
+    ("paceback progress", ["progress"]),
+    ("paceback progress --type strategy", ["progress", "--type", "strategy"]),
+    ("paceback progress --html", ["progress", "--html", "{home}/progress.html"]),
+]
+
+
+def compare_binaries(args, home, before_home):
+    """Each command with the earlier binary and with --bin, in turns, on copies of one history."""
+    print(f"{'command':<42} {'before':>9} {'after':>9}")
+    for label, cmd in COMMANDS:
+        times = {"before": [], "after": []}
+        for _ in range(args.runs):
+            for which, binary, h in (("before", args.before, before_home), ("after", args.bin, home)):
+                env = dict(os.environ, PACEBACK_HOME=h, NO_COLOR="1")
+                secs, _ = timed([binary, *[c.format(home=h) for c in cmd]], env, 1)
+                times[which].append(secs)
+        b, a = (statistics.median(times[k]) * 1000 for k in ("before", "after"))
+        print(f"{label:<42} {b:>6.0f} ms {a:>6.0f} ms")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(REPO, "target/release/paceback"))
     ap.add_argument("--takes", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--keep", metavar="DIR", help="build the history in DIR (new) and keep it")
+    ap.add_argument("--before", metavar="OLD_BIN", help="an earlier paceback to compare with")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory() as home:
+    if args.keep:
+        os.makedirs(args.keep)
+    with (contextlib.nullcontext(os.path.abspath(args.keep)) if args.keep
+          else tempfile.TemporaryDirectory()) as home:
         env = dict(os.environ, PACEBACK_HOME=home, NO_COLOR="1")
         subprocess.run(
-            [args.bin, "analyze", "--question", "Design a better alarm clock", "--transcript",
+            [args.before or args.bin, "analyze", "--question", "Design a better alarm clock", "--transcript",
              os.path.join(REPO, "tests/fixtures/product_sense.transcript.json")],
             env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         db = os.path.join(home, "history.db")
@@ -65,6 +99,16 @@ def main():
             "wpm": "130 + (n * 13) % 50",
             "checks_passed": "(n * 3) % (checks_total + 1)",
         }
+        # Seconds per step (progress draws each take's step mix from them), matching the
+        # varied shares: STAR steps for the behavioral takes, Working Backwards for the rest.
+        a, p, s = (f"({varied[k]})" for k in ("answer_s", "problem_share", "solution_share"))
+        varied["step_totals"] = (
+            f"CASE n % 5 WHEN 4 THEN json_object('situation', {a} * 0.25, 'task', {a} * 0.15, "
+            f"'action', {a} * 0.4, 'result', {a} * 0.2) "
+            f"ELSE json_object('classify', {a} * 0.03, 'customer', {a} * {p} / 2, "
+            f"'pain', {a} * {p} / 3, 'vision', {a} * {p} / 6, 'capabilities', {a} * {s} * 0.6, "
+            f"'metrics', {a} * {s} * 0.4, 'risks', {a} * 0.08, "
+            f"'thesis', {a} * max(0.02, 1 - 0.11 - {p} - {s})) END")
         select = ", ".join(varied.get(c, c) for c in cols)
         t = time.perf_counter()
         con.execute(
@@ -80,6 +124,18 @@ def main():
         con.close()
         size = os.path.getsize(db) / 1e6
         print(f"history of {count} takes ({size:.0f} MB) built in {time.perf_counter() - t:.1f} s\n")
+        if args.before:
+            before_home = home.rstrip("/") + "-before"
+            shutil.rmtree(before_home, ignore_errors=True)
+            shutil.copytree(home, before_home)
+            t = time.perf_counter()
+            subprocess.run([args.bin, "history", "--limit", "1"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            print(f"{args.bin} opening (upgrading) the history: {time.perf_counter() - t:.1f} s\n")
+            try:
+                return compare_binaries(args, home, before_home)
+            finally:
+                shutil.rmtree(before_home, ignore_errors=True)
 
         def peer():
             c = sqlite3.connect(db)
@@ -106,10 +162,15 @@ def main():
             ("paceback progress", ["progress"], 0.2),
             ("paceback progress --type strategy", ["progress", "--type", "strategy"], 0.2),
             ("paceback progress --json", ["progress", "--json"], None),
-            ("paceback progress --html", ["progress", "--html", html], None),
+            ("paceback progress --html", ["progress", "--html", html], 1.0),
         ]:
             secs, out = timed([args.bin, *cmd], env, args.runs)
             results.append((label, secs, out, target))
+        if os.path.exists(html):
+            page = open(html, encoding="utf-8").read()
+            strips, charts = page.count('class="mix"'), page.count("<figure")
+            print(f"progress.html: {len(page) / 1e6:.1f} MB, {strips} step-mix strip(s), {charts} charts")
+            print()
         print(f"{'command':<42} {'median':>9} {'output':>10}  target")
         ok = True
         for label, secs, out, target in results:

@@ -98,6 +98,8 @@ pub enum Command {
     /// Trends over your takes: shares, length, think pause, step budgets, pace, fillers, checks.
     #[command(after_help = PROGRESS_EXAMPLES)]
     Progress(ProgressArgs),
+    /// Compare two takes: timelines on one scale, time per step, shares, checks that changed.
+    Compare(CompareArgs),
     /// Export every saved take, for your own analysis.
     Export(ExportArgs),
     /// Re-run the analysis of saved takes (after changing cues); earlier results are kept.
@@ -287,6 +289,24 @@ pub struct ShowArgs {
     /// Also show the transcript, labelled by step
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first take (usually the earlier): its id, a unique beginning of it, `latest` or
+    /// `previous` (the take before the latest)
+    pub a: String,
+
+    /// The second take; every change is shown as B − A
+    pub b: String,
+
+    /// Print the `paceback.compare/1` JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write a self-contained HTML page comparing the takes to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

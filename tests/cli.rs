@@ -607,3 +607,298 @@ fn an_empty_history_says_how_to_make_a_take_and_since_takes_words() {
         .code(2)
         .stderr(predicate::str::contains("YYYY-MM-DD"));
 }
+
+/// Analyze a transcript file into the history of `home` under `question` (and `--type`).
+fn save_take(
+    home: &std::path::Path,
+    transcript: &std::path::Path,
+    question: &str,
+    qtype: Option<&str>,
+) {
+    let mut cmd = paceback(home);
+    cmd.args(["analyze", "--question", question]);
+    if let Some(t) = qtype {
+        cmd.args(["--type", t]);
+    }
+    cmd.arg("--transcript").arg(transcript).assert().success();
+}
+
+/// The product-sense fixture with its pain step said 2.2 times slower (16 s → 36 s): the
+/// second take of the same question, after practising the pain step.
+fn slower_pain(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut t = json(&std::fs::read(fixture("product_sense.transcript.json")).unwrap());
+    let stretch = |x: f64| {
+        if x <= 26.0 {
+            x
+        } else if x <= 42.0 {
+            26.0 + (x - 26.0) * 2.2
+        } else {
+            26.0 + 16.0 * 2.2 + (x - 42.0)
+        }
+    };
+    for w in t["words"].as_array_mut().unwrap() {
+        for key in ["start_s", "end_s"] {
+            let v = w[key].as_f64().unwrap();
+            w[key] = serde_json::json!((stretch(v) * 1000.0).round() / 1000.0);
+        }
+    }
+    t["duration_s"] = serde_json::json!(stretch(t["duration_s"].as_f64().unwrap()));
+    t["segments"] = serde_json::json!([]);
+    let path = dir.join("slower_pain.transcript.json");
+    std::fs::write(&path, t.to_string()).unwrap();
+    path
+}
+
+/// The takes of `home` (oldest first): (id, recorded_at).
+fn takes(home: &std::path::Path) -> Vec<(String, String)> {
+    let out = paceback(home).args(["history", "--json"]).output().unwrap();
+    json(&out.stdout)["takes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["recorded_at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `text` with the takes' ids and times (which are when the test ran) replaced by stable names.
+fn redact(mut text: String, takes: &[(String, String)]) -> String {
+    let mut ids: Vec<(usize, &(String, String))> = takes.iter().enumerate().collect();
+    // A take saved in the same second as another has its id with `_1`: the longer first.
+    ids.sort_by_key(|(_, (id, _))| std::cmp::Reverse(id.len()));
+    for (i, (id, _)) in &ids {
+        text = text.replace(id.as_str(), &format!("TAKE{}", i + 1));
+    }
+    for (_, at) in takes {
+        text = text.replace(&at[..16].replace('T', " "), "DAY TIME");
+    }
+    text
+}
+
+const NURSES: &str = "Design a product for night-shift nurses.";
+
+#[test]
+fn compare_two_takes_of_the_same_question() {
+    let h = home();
+    save_take(
+        h.path(),
+        &fixture("product_sense.transcript.json"),
+        NURSES,
+        None,
+    );
+    save_take(h.path(), &slower_pain(h.path()), NURSES, None);
+    let ids = takes(h.path());
+    assert_eq!(ids.len(), 2);
+
+    let out = paceback(h.path())
+        .env("COLUMNS", "80")
+        .args(["compare", "previous", "latest"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes when not a terminal"
+    );
+    assert!(
+        text.lines()
+            .filter(|l| l.contains('|'))
+            .all(|l| l.chars().count() <= 80),
+        "the bars fit 80 columns:\n{text}"
+    );
+    // The longer take B fills the bar; A's bar is shorter, on the same scale.
+    let bars: Vec<usize> = text
+        .lines()
+        .filter(|l| l.starts_with("  A ") || l.starts_with("  B "))
+        .filter_map(|l| l.split('|').nth(1).map(|b| b.chars().count()))
+        .collect();
+    assert_eq!(bars.len(), 2, "{text}");
+    assert!(bars[0] < bars[1], "A is shorter than B: {bars:?}");
+    insta::assert_snapshot!("compare_same_question", redact(text, &ids));
+
+    let mut c =
+        common::output_json(paceback(h.path()).args(["compare", &ids[0].0, &ids[1].0, "--json"]));
+    assert_eq!(c["schema"], "paceback.compare/1");
+    assert_eq!(c["same_question"], true);
+    assert!(c["note"].is_null());
+    let pain = c["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "pain")
+        .unwrap();
+    assert!(pain["seconds"]["change"].as_f64().unwrap() > 15.0, "{pain}");
+    let changed: Vec<&str> = c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ch| ch["id"].as_str().unwrap())
+        .collect();
+    assert!(changed.contains(&"pain"), "pain fail → pass: {changed:?}");
+    for (side, (id, at)) in ["a", "b"].iter().zip(&ids) {
+        assert_eq!(c[side]["id"], id.as_str());
+        c[side]["id"] = format!("TAKE-{side}").into();
+        c[side]["recorded_at"] = format!("TIME-{side}").into();
+        assert!(!at.is_empty());
+    }
+    insta::assert_json_snapshot!("compare_same_question_json", c);
+
+    // `show` offers the comparison with the previous take of the same question.
+    let out = paceback(h.path())
+        .args(["show", "latest"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains(&format!(
+            "compare with your previous take: paceback compare {} {}",
+            ids[0].0, ids[1].0
+        )),
+        "{shown}"
+    );
+    let first = paceback(h.path())
+        .args(["show", &ids[0].0])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&first.stdout).contains("compare with"));
+
+    // The HTML page: both timelines, the first narrower (same scale), no network.
+    let page = h.path().join("compare.html");
+    paceback(h.path())
+        .args(["compare", "previous", "latest", "--html"])
+        .arg(&page)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"));
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let takes: Vec<String> = doc
+        .select(&sel("div.take"))
+        .map(|d| d.value().attr("style").unwrap().to_string())
+        .collect();
+    assert_eq!(takes.len(), 2);
+    assert!(
+        takes[1].contains("width:100.00%") && !takes[0].contains("width:100.00%"),
+        "{takes:?}"
+    );
+    assert!(doc.select(&sel("div.take .timeline div")).count() >= 16);
+    assert!(html.contains("fail") && html.contains("pass"));
+}
+
+#[test]
+fn compare_two_takes_of_different_types() {
+    let h = home();
+    save_take(
+        h.path(),
+        &fixture("product_sense.transcript.json"),
+        NURSES,
+        None,
+    );
+    save_take(
+        h.path(),
+        &fixture("product_sense.transcript.json"),
+        "How many night-shift nurses drive home in the US?",
+        Some("estimation"),
+    );
+    save_take(
+        h.path(),
+        &fixture("star.transcript.json"),
+        "Tell me about a time you shipped under pressure.",
+        None,
+    );
+    let ids = takes(h.path());
+    let out = paceback(h.path())
+        .env("COLUMNS", "80")
+        .args(["compare", &ids[0].0, &ids[1].0])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("note:") && text.contains("their budgets"),
+        "{text}"
+    );
+    insta::assert_snapshot!("compare_different_types", redact(text, &ids));
+
+    let c =
+        common::output_json(paceback(h.path()).args(["compare", &ids[0].0, &ids[1].0, "--json"]));
+    assert_eq!(c["same_type"], false);
+    assert!(c["budgets"].as_array().unwrap().is_empty());
+    let steps: Vec<&str> = c["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert!(
+        !steps.is_empty() && !steps.contains(&"vision") && !steps.contains(&"metrics"),
+        "{steps:?}"
+    );
+
+    // Working Backwards against STAR: no common step, still a comparison.
+    let c =
+        common::output_json(paceback(h.path()).args(["compare", &ids[0].0, &ids[2].0, "--json"]));
+    assert!(c["steps"].as_array().unwrap().is_empty());
+    assert!(c["shares"].is_null());
+    assert!(c["note"].as_str().unwrap().contains("share no steps"));
+    paceback(h.path())
+        .args(["compare", &ids[0].0, &ids[2].0])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("share no steps"));
+}
+
+#[test]
+fn compare_refuses_unknown_and_identical_takes_and_takes_without_steps() {
+    let h = home();
+    paceback(h.path())
+        .args(["compare", "previous", "latest"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no takes yet"));
+    save_take(
+        h.path(),
+        &fixture("product_sense.transcript.json"),
+        NURSES,
+        None,
+    );
+    paceback(h.path())
+        .args(["compare", "previous", "latest"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("only one take"));
+    let ids = takes(h.path());
+    paceback(h.path())
+        .args(["compare", "2001-01-01", "latest"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no take `2001-01-01`"));
+    paceback(h.path())
+        .args(["compare", &ids[0].0[..13], "latest"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("same take"));
+    // A take saved with no speech (an interrupted practice): nothing to compare.
+    let recordings = h.path().join("recordings");
+    let mut take = json(&std::fs::read(recordings.join(format!("{}.json", ids[0].0))).unwrap());
+    let silent = "2001-02-03_04-05-06";
+    take["id"] = silent.into();
+    take["audio"] = serde_json::Value::Null;
+    take["analysis"]["no_speech"] = true.into();
+    take["analysis"]["steps"] = serde_json::json!([]);
+    take["analysis"]["totals"] = serde_json::json!({});
+    take["analysis"]["answer"]["duration_s"] = 0.into();
+    std::fs::write(recordings.join(format!("{silent}.json")), take.to_string()).unwrap();
+    let out = paceback(h.path())
+        .args(["compare", silent, "latest"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("no speech") && err.contains(silent), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -393,6 +393,26 @@ fn the_html_pages_are_well_formed_and_hold_the_charts() {
         .assert()
         .success();
     let doc = parse_html(&progress);
+    // One section per question type, each with its step-mix strip (a bar per take).
+    assert_eq!(
+        count(&doc, "section.qtype"),
+        2,
+        "product sense and behavioral"
+    );
+    assert_eq!(
+        count(&doc, "section#product_sense svg.mix rect"),
+        2,
+        "a bar per take"
+    );
+    assert_eq!(count(&doc, "section#behavioral svg.mix rect"), 1);
+    assert!(
+        count(&doc, "section#product_sense svg.mix path") >= 6,
+        "the bars stacked by step"
+    );
+    assert!(
+        count(&doc, "section#behavioral figure svg") >= 4,
+        "charts per type"
+    );
     assert!(count(&doc, "figure svg") >= 6, "a chart per figure");
     assert!(
         count(&doc, "figure svg polyline, figure svg path") >= 6,
@@ -495,6 +515,7 @@ fn history_and_progress_read_well_in_the_terminal() {
     assert!(third.contains('='), "same answer, same figures: {third}");
 
     let out = paceback(home.path())
+        .env("COLUMNS", "80")
         .args(["progress", "--type", "product_sense"])
         .output()
         .unwrap();
@@ -508,6 +529,18 @@ fn history_and_progress_read_well_in_the_terminal() {
         "{text}"
     );
     assert!(text.contains("week of"), "{text}");
+    assert!(text.contains("step mix of the latest 2 takes"), "{text}");
+    let strip: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("product sense") && l.contains('|'))
+        .collect();
+    assert_eq!(strip.len(), 2, "{text}");
+    assert!(
+        strip
+            .iter()
+            .all(|l| l.contains("|12222") && l.chars().count() <= 80),
+        "{text}"
+    );
 
     let p = output_json(paceback(home.path()).args(["progress", "--json"]));
     assert_eq!(p["schema"], "paceback.progress/1");

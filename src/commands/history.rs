@@ -92,7 +92,7 @@ fn find(home: &Home, id: &str) -> Result<(Index, TakeRecord)> {
 /// `paceback show ID [--json] [--html FILE [--link-audio]]`.
 pub fn show(args: ShowArgs) -> Result<()> {
     let home = Home::from_env()?;
-    let (_, rec) = find(&home, &args.id)?;
+    let (index, rec) = find(&home, &args.id)?;
     let analysis = rec
         .analysis()
         .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))?;
@@ -118,6 +118,9 @@ pub fn show(args: ShowArgs) -> Result<()> {
             );
         }
         print!("{}", report::terminal(&analysis, &style, args.verbose));
+        if let Some(hint) = super::compare::hint(&index, &rec)? {
+            println!("\n{}", style.dim(&hint));
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand; each turns validated arguments into output.
 
 pub mod analyze;
+pub mod compare;
 pub mod history;
 pub mod model;
 pub mod practice;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::History(args) => history::list(args),
         Command::Show(args) => history::show(args),
         Command::Progress(args) => progress::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Export(args) => history::export(args),
         Command::Reanalyze(args) => history::reanalyze(args),
         Command::Devices { json } => record::devices(json),

@@ -38,16 +38,21 @@ pub fn run(args: ProgressArgs) -> Result<()> {
             None => None,
         };
         let latest = latest.and_then(|rec| rec.analysis().ok().map(|a| (rec, a)));
-        let page =
-            report::html::progress_page(&p, &scope, latest.as_ref().map(|(rec, a)| (rec, a)));
+        let page = report::progress_html::progress_page(
+            &rows,
+            &scope,
+            latest.as_ref().map(|(rec, a)| (rec, a)),
+        );
         super::history::write_page(path, &page)?;
     }
     if args.json {
         super::json_out(&p)?;
     } else if args.html.is_none() {
+        let style = Style::detect();
+        print!("{}", report::history::progress(&p, &scope, &style));
         print!(
             "{}",
-            report::history::progress(&p, &scope, &Style::detect())
+            report::history::step_mix(&rows, &style, report::mix::terminal_width())
         );
     }
     Ok(())

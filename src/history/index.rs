@@ -12,7 +12,7 @@ use rusqlite_migration::{M, Migrations};
 use serde::{Deserialize, Serialize};
 
 use super::take::{QuestionRef, TakeRecord};
-use crate::analysis::{Analysis, QuestionType, Status};
+use crate::analysis::{Analysis, QuestionType, Status, Step};
 use crate::error::{Error, Result};
 
 /// Schema migrations, oldest first; `PRAGMA user_version` records how many ran. Never edit one
@@ -80,6 +80,14 @@ const MIGRATION_LIST: &[M<'static>] = &[
     ),
     // 4: takes stopped with Ctrl-C are kept, marked.
     M::up("ALTER TABLE takes ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;"),
+    // 5: seconds per step as a column, so progress draws every take's step mix without
+    // reading the documents.
+    M::up(
+        "ALTER TABLE takes ADD COLUMN step_totals TEXT NOT NULL DEFAULT '{}';
+        UPDATE takes SET step_totals = coalesce(
+            (SELECT json_extract(analysis, '$.totals') FROM documents WHERE take_id = takes.id),
+            '{}');",
+    ),
 ];
 
 pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
@@ -110,6 +118,71 @@ pub struct Figures {
     pub checks_warned: u32,
     pub checks_total: u32,
     pub budgets: Vec<BudgetFigure>,
+    /// Seconds per step id, as the analysis's `totals` (absent in figures saved before it was
+    /// recorded).
+    #[serde(default)]
+    pub step_totals: StepTotals,
+}
+
+/// Seconds per step, in the order the analysis gives them; serialized as an object
+/// `{"customer": 28.6, …}` like the analysis's `totals`. Unknown step ids are skipped on reading.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StepTotals(pub Vec<(Step, f64)>);
+
+impl StepTotals {
+    /// Seconds on `step` (0 when absent).
+    pub fn get(&self, step: Step) -> f64 {
+        self.0
+            .iter()
+            .filter(|(s, _)| *s == step)
+            .map(|(_, secs)| *secs)
+            .sum()
+    }
+
+    /// Read the JSON text of the index column (an object of step id to seconds); anything
+    /// else reads as no steps. Read straight into the list (no JSON tree): every row of the
+    /// history has one.
+    fn from_json(text: &str) -> StepTotals {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
+
+impl<'de> Deserialize<'de> for StepTotals {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = StepTotals;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of step id to seconds")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<StepTotals, A::Error> {
+                let mut out = Vec::new();
+                while let Some(id) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    // A step this version does not know, or a `null`: skipped.
+                    let secs = map.next_value::<Option<f64>>()?;
+                    if let (Some(step), Some(secs)) = (Step::from_id(&id), secs) {
+                        out.push((step, secs));
+                    }
+                }
+                Ok(StepTotals(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl Serialize for StepTotals {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (step, secs) in &self.0 {
+            map.serialize_entry(step.id(), secs)?;
+        }
+        map.end()
+    }
 }
 
 impl Figures {
@@ -140,6 +213,7 @@ impl Figures {
                     max_s: b.max_s,
                 })
                 .collect(),
+            step_totals: StepTotals(a.totals.clone()),
         }
     }
 }
@@ -181,7 +255,7 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 const ROW_COLUMNS: &str = "id, recorded_at, recorded_unix, source, question_id, question, qtype, \
      audio, duration_s, answer_s, think_pause_s, problem_share, solution_share, wpm, \
-     fillers_per_100, checks_passed, checks_warned, checks_total, budgets, interrupted";
+     fillers_per_100, checks_passed, checks_warned, checks_total, budgets, interrupted, step_totals";
 
 impl Index {
     /// Open (creating or upgrading) the index at `path`, private to the user.
@@ -278,13 +352,28 @@ impl Index {
         Ok(rows)
     }
 
-    /// The take whose id is `id`, or starts with it when only one does; `latest` is the newest.
+    /// The take whose id is `id`, or starts with it when only one does; `latest` is the newest,
+    /// `previous` the one before it.
     pub fn resolve(&self, id: &str) -> Result<String> {
         let found: Vec<String> = if id == "latest" || id == "last" {
             self.query_ids(
                 "SELECT id FROM takes ORDER BY recorded_unix DESC, id DESC LIMIT 1",
                 [],
             )?
+        } else if id == "previous" || id == "prev" {
+            let newest = self.query_ids(
+                "SELECT id FROM takes ORDER BY recorded_unix DESC, id DESC LIMIT 2",
+                [],
+            )?;
+            match newest.as_slice() {
+                [_, previous] => vec![previous.clone()],
+                _ if newest.is_empty() => Vec::new(),
+                _ => {
+                    return Err(Error::usage(
+                        "there is only one take, so no `previous` one: `paceback practice` records another",
+                    ));
+                }
+            }
         } else {
             self.query_ids(
                 "SELECT id FROM takes WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6",
@@ -292,7 +381,7 @@ impl Index {
             )?
         };
         match found.as_slice() {
-            [] if id == "latest" || id == "last" => Err(Error::usage(
+            [] if matches!(id, "latest" | "last" | "previous" | "prev") => Err(Error::usage(
                 "no takes yet: `paceback practice` records one, `paceback analyze FILE` adds one",
             )),
             [] => Err(Error::usage(format!(
@@ -305,6 +394,27 @@ impl Index {
                 many.join(", ")
             ))),
         }
+    }
+
+    /// The latest take recorded before `rec` that answered the same question (the same bank
+    /// question, or the same wording) and has speech.
+    pub fn previous_of_question(&self, rec: &TakeRecord) -> Result<Option<String>> {
+        if rec.question.id.is_none() && rec.question.text.is_none() {
+            return Ok(None);
+        }
+        let found = self.query_ids(
+            "SELECT id FROM takes
+             WHERE (question_id = ?1 OR question = ?2) AND answer_s > 0 AND id != ?4
+               AND (recorded_unix < ?3 OR (recorded_unix = ?3 AND id < ?4))
+             ORDER BY recorded_unix DESC, id DESC LIMIT 1",
+            params![
+                rec.question.id,
+                rec.question.text,
+                unix_seconds(&rec.recorded_at),
+                rec.id
+            ],
+        )?;
+        Ok(found.into_iter().next())
     }
 
     fn query_ids(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<String>> {
@@ -428,8 +538,8 @@ fn upsert(tx: &rusqlite::Transaction<'_>, rec: &TakeRecord) -> rusqlite::Result<
     tx.execute(
         "INSERT INTO takes (id, recorded_at, recorded_unix, source, question_id, question, qtype,
              audio, duration_s, answer_s, think_pause_s, problem_share, solution_share, wpm,
-             fillers_per_100, checks_passed, checks_warned, checks_total, budgets, interrupted)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+             fillers_per_100, checks_passed, checks_warned, checks_total, budgets, interrupted, step_totals)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
          ON CONFLICT (id) DO UPDATE SET
              recorded_at = excluded.recorded_at, recorded_unix = excluded.recorded_unix,
              source = excluded.source, question_id = excluded.question_id,
@@ -439,7 +549,8 @@ fn upsert(tx: &rusqlite::Transaction<'_>, rec: &TakeRecord) -> rusqlite::Result<
              solution_share = excluded.solution_share, wpm = excluded.wpm,
              fillers_per_100 = excluded.fillers_per_100, checks_passed = excluded.checks_passed,
              checks_warned = excluded.checks_warned, checks_total = excluded.checks_total,
-             budgets = excluded.budgets, interrupted = excluded.interrupted",
+             budgets = excluded.budgets, interrupted = excluded.interrupted,
+             step_totals = excluded.step_totals",
         params![
             rec.id,
             rec.recorded_at,
@@ -461,6 +572,7 @@ fn upsert(tx: &rusqlite::Transaction<'_>, rec: &TakeRecord) -> rusqlite::Result<
             f.checks_total,
             json(&f.budgets),
             rec.interrupted,
+            json(&f.step_totals),
         ],
     )?;
     tx.execute(
@@ -528,6 +640,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             checks_warned: r.get("checks_warned")?,
             checks_total: r.get("checks_total")?,
             budgets: serde_json::from_str(&budgets).unwrap_or_default(),
+            step_totals: StepTotals::from_json(&r.get::<_, String>("step_totals")?),
         },
     })
 }
@@ -615,6 +728,18 @@ mod tests {
             analysis: serde_json::to_value(&a).unwrap(),
             earlier_analyses: Vec::new(),
         }
+    }
+
+    #[test]
+    fn step_totals_read_known_steps_in_order() {
+        let t = StepTotals::from_json(
+            r#"{"pain": 30.5, "later_step": 2, "customer": null, "risks": 4}"#,
+        );
+        assert_eq!(t.0, vec![(Step::Pain, 30.5), (Step::Risks, 4.0)]);
+        assert_eq!(t.get(Step::Pain), 30.5);
+        assert_eq!(StepTotals::from_json("not json"), StepTotals::default());
+        let back: StepTotals = serde_json::from_str(&json(&t)).unwrap();
+        assert_eq!(back, t);
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //! are the record; the SQLite index (`history.db`) is built from them for fast tables and trends
 //! and can always be rebuilt from them.
 
+pub mod compare;
 pub mod index;
 pub mod progress;
 pub mod take;
 
-pub use index::{Figures, Filter, Index, Row};
+pub use index::{Figures, Filter, Index, Row, StepTotals};
 pub use take::{QuestionRef, TakeRecord};
 
 use std::path::{Path, PathBuf};

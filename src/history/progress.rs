@@ -230,6 +230,33 @@ pub fn progress(rows: &[Row]) -> Progress {
     }
 }
 
+/// How many takes the rolling median of `n` takes looks back over: enough to smooth out one
+/// bad day, few enough to follow a change within weeks.
+pub fn median_window(n: usize) -> usize {
+    ((n / 40).clamp(5, 31)) | 1
+}
+
+/// The median of each value and the `window − 1` before it (fewer at the start).
+pub fn rolling_median(values: &[f64], window: usize) -> Vec<f64> {
+    let window = window.max(1);
+    let mut buf: Vec<f64> = Vec::with_capacity(window);
+    (0..values.len())
+        .map(|i| {
+            buf.clear();
+            buf.extend_from_slice(&values[i + 1 - window.min(i + 1)..=i]);
+            let mid = buf.len() / 2;
+            let (_, m, _) = buf.select_nth_unstable_by(mid, f64::total_cmp);
+            let upper = *m;
+            if buf.len() % 2 == 1 {
+                upper
+            } else {
+                let lower = buf[..mid].iter().copied().fold(f64::MIN, f64::max);
+                (lower + upper) / 2.0
+            }
+        })
+        .collect()
+}
+
 fn checks_passed(r: &Row) -> Option<f64> {
     (r.figures.checks_total > 0)
         .then(|| f64::from(r.figures.checks_passed) / f64::from(r.figures.checks_total))
@@ -359,7 +386,7 @@ pub fn trends(rows: &[Row]) -> Vec<Trend> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::analysis::QuestionType;
     use crate::history::index::{BudgetFigure, Figures};
@@ -396,8 +423,26 @@ mod tests {
                     min_s: 30.0,
                     max_s: 60.0,
                 }],
+                step_totals: crate::history::index::StepTotals(vec![
+                    (crate::analysis::Step::Customer, 290.0 * problem / 2.0),
+                    (crate::analysis::Step::Pain, 290.0 * problem / 2.0),
+                    (crate::analysis::Step::Capabilities, 290.0 * solution),
+                ]),
             },
         }
+    }
+
+    #[test]
+    fn the_rolling_median_ignores_one_bad_take() {
+        let v = [10.0, 11.0, 50.0, 12.0, 13.0, 2.0, 14.0];
+        assert_eq!(
+            rolling_median(&v, 3),
+            [10.0, 10.5, 11.0, 12.0, 13.0, 12.0, 13.0]
+        );
+        assert_eq!(rolling_median(&v, 1), v);
+        assert!(rolling_median(&[], 5).is_empty());
+        assert_eq!(median_window(10), 5);
+        assert_eq!(median_window(2000), 31);
     }
 
     #[test]

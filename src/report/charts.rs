@@ -1,16 +1,13 @@
 //! SVG line charts of progress figures (plotters), inlined into the HTML progress page.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::history::value;
 use crate::history::progress::Metric;
 
-const LINE: RGBColor = RGBColor(37, 99, 235);
 const BAND: RGBAColor = RGBAColor(22, 163, 74, 0.14);
 const LIMIT: RGBColor = RGBColor(22, 163, 74);
-
-/// Beyond this many takes the points are drawn as a line only.
-const MARKERS_UP_TO: usize = 60;
 
 /// Day-month of a Unix time, in the local zone.
 fn day(unix: i64) -> String {
@@ -23,80 +20,171 @@ fn day(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A line chart of one figure take by take (labelled with the takes' dates), with its target
-/// shaded; `None` with no points.
-pub fn line_chart(m: &Metric, size: (u32, u32)) -> Option<String> {
-    m.points.first()?;
-    let pts: Vec<(f64, f64)> = m
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, &(_, v))| (i as f64, v))
-        .collect();
-    let x_end = (pts.len() as f64 - 1.0).max(1.0);
-    let (mut lo, mut hi) = pts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
-        (lo.min(p.1), hi.max(p.1))
-    });
+/// The value range a chart of `values` shows: the values and the target's limits, padded.
+fn value_range(values: impl Iterator<Item = f64>, m: &Metric) -> (f64, f64) {
+    let limits = m.target.into_iter().flat_map(|t| [t.min, t.max]).flatten();
+    let (lo, hi) = values
+        .chain(limits)
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = ((hi - lo) * 0.1).max(if hi.abs() > 10.0 { 1.0 } else { 0.02 });
+    ((lo - pad).max(0.0), hi + pad)
+}
+
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart of `m` over its takes (x: take index, labelled with dates) from `lo` to `hi`, with
+/// its caption, grid and the target shaded.
+fn frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    m: &Metric,
+    (lo, hi): (f64, f64),
+) -> Option<Chart<'a, 'b>> {
+    let n = m.points.len();
+    let x_end = (n as f64 - 1.0).max(1.0);
+    root.fill(&WHITE).ok()?;
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .caption(&m.label, ("sans-serif", 18))
+        .x_label_area_size(26)
+        .y_label_area_size(60)
+        .build_cartesian_2d(-0.02 * x_end..x_end * 1.02, lo..hi)
+        .ok()?;
+    let to_date = |x: &f64| {
+        let i = x.round().clamp(0.0, (n - 1) as f64) as usize;
+        day(m.points[i].0)
+    };
+    let to_value = |y: &f64| value(m.unit, *y);
+    chart
+        .configure_mesh()
+        .x_labels(6.min(n))
+        .y_labels(5)
+        .x_label_formatter(&to_date)
+        .y_label_formatter(&to_value)
+        .light_line_style(RGBColor(238, 238, 238))
+        .draw()
+        .ok()?;
     if let Some(t) = m.target {
-        for v in [t.min, t.max].into_iter().flatten() {
-            lo = lo.min(v);
-            hi = hi.max(v);
+        let (b0, b1) = (t.min.unwrap_or(lo), t.max.unwrap_or(hi));
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(-0.02 * x_end, b0), (x_end * 1.02, b1)],
+                BAND.filled(),
+            )))
+            .ok()?;
+        for limit in [t.min, t.max].into_iter().flatten() {
+            chart
+                .draw_series(LineSeries::new(
+                    [(-0.02 * x_end, limit), (x_end * 1.02, limit)],
+                    LIMIT.stroke_width(1),
+                ))
+                .ok()?;
         }
     }
-    let pad = ((hi - lo) * 0.1).max(if hi.abs() > 10.0 { 1.0 } else { 0.02 });
-    let (lo, hi) = ((lo - pad).max(0.0), hi + pad);
+    Some(chart)
+}
+
+const RAW: RGBColor = RGBColor(96, 165, 250);
+const RAW_BAND: RGBAColor = RGBAColor(147, 197, 253, 0.45);
+const MEDIAN: RGBColor = RGBColor(29, 78, 216);
+
+/// Up to this many takes each is drawn as a dot; beyond, the range of the takes under each
+/// stretch of the x axis is drawn as a band.
+const DOTS_UP_TO: usize = 150;
+
+/// Buckets of the band (and most points of the median line) across a chart.
+const BUCKETS: usize = 160;
+
+/// A chart of one figure take by take: each take (a dot, or the band of their range when they
+/// are many) and the rolling median of the last `window` takes as a line, with the target
+/// shaded; `None` with no points. Drawing stays proportional to the chart's width, not to the
+/// number of takes.
+pub fn trend_chart(m: &Metric, window: usize, size: (u32, u32)) -> Option<String> {
+    m.points.first()?;
+    let n = m.points.len();
+    let values: Vec<f64> = m.points.iter().map(|p| p.1).collect();
+    let median = crate::history::progress::rolling_median(&values, window);
+    // Bucket bounds: [start, end) of take indices, at most BUCKETS of them.
+    let buckets = n.min(BUCKETS);
+    let bounds: Vec<(usize, usize)> = (0..buckets)
+        .map(|i| {
+            (
+                i * n / buckets,
+                ((i + 1) * n / buckets).max(i * n / buckets + 1),
+            )
+        })
+        .collect();
+    let mid = |(a, b): (usize, usize)| (a + b - 1) as f64 / 2.0;
 
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE).ok()?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .caption(&m.label, ("sans-serif", 18))
-            .x_label_area_size(26)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-0.02 * x_end..x_end * 1.02, lo..hi)
-            .ok()?;
-        let to_date = |x: &f64| {
-            let i = x.round().clamp(0.0, (m.points.len() - 1) as f64) as usize;
-            day(m.points[i].0)
-        };
-        let to_value = |y: &f64| value(m.unit, *y);
-        chart
-            .configure_mesh()
-            .x_labels(6.min(m.points.len()))
-            .y_labels(5)
-            .x_label_formatter(&to_date)
-            .y_label_formatter(&to_value)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .ok()?;
-        if let Some(t) = m.target {
-            let (b0, b1) = (t.min.unwrap_or(lo), t.max.unwrap_or(hi));
+        let mut chart = frame(&root, m, value_range(values.iter().copied(), m))?;
+        if n <= DOTS_UP_TO {
             chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(-0.02 * x_end, b0), (x_end * 1.02, b1)],
-                    BAND.filled(),
-                )))
+                .draw_series(
+                    values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| Circle::new((i as f64, *v), 3, RAW.filled())),
+                )
                 .ok()?;
-            for limit in [t.min, t.max].into_iter().flatten() {
+        } else {
+            let range = |(a, b): (usize, usize)| {
+                values[a..b]
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)))
+            };
+            let upper: Vec<(f64, f64)> = bounds.iter().map(|&b| (mid(b), range(b).1)).collect();
+            let lower: Vec<(f64, f64)> = bounds.iter().map(|&b| (mid(b), range(b).0)).collect();
+            let outline: Vec<(f64, f64)> =
+                upper.iter().chain(lower.iter().rev()).copied().collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, RAW_BAND.filled())))
+                .ok()?;
+            for edge in [upper, lower] {
                 chart
-                    .draw_series(LineSeries::new(
-                        [(-0.02 * x_end, limit), (x_end * 1.02, limit)],
-                        LIMIT.stroke_width(1),
-                    ))
+                    .draw_series(LineSeries::new(edge, RAW.stroke_width(1)))
                     .ok()?;
             }
         }
+        // The median at the last take of each bucket (every take when they are few).
+        let line: Vec<(f64, f64)> = bounds
+            .iter()
+            .map(|&(_, b)| ((b - 1) as f64, median[b - 1]))
+            .collect();
         chart
-            .draw_series(LineSeries::new(pts.iter().copied(), LINE.stroke_width(2)))
+            .draw_series(LineSeries::new(line, MEDIAN.stroke_width(2)))
             .ok()?;
-        if pts.len() <= MARKERS_UP_TO {
-            chart
-                .draw_series(pts.iter().map(|&p| Circle::new(p, 3, LINE.filled())))
-                .ok()?;
-        }
         root.present().ok()?;
     }
     Some(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::progress::Unit;
+
+    fn metric(n: usize) -> Metric {
+        Metric {
+            id: "pace".into(),
+            label: "Pace".into(),
+            unit: Unit::WordsPerMinute,
+            target: None,
+            points: (0..n)
+                .map(|i| (1_700_000_000 + i as i64 * 3600, 130.0 + (i % 17) as f64))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn trend_charts_stay_small_however_many_takes() {
+        let few = trend_chart(&metric(20), 5, (460, 240)).unwrap();
+        assert_eq!(few.matches("<circle").count(), 20);
+        let many = trend_chart(&metric(10_000), 31, (460, 240)).unwrap();
+        assert_eq!(many.matches("<circle").count(), 0);
+        assert!(many.contains("<polygon"), "the range band");
+        assert!(many.len() < 60_000, "{} bytes", many.len());
+        assert!(trend_chart(&metric(0), 5, (460, 240)).is_none());
+    }
 }

@@ -239,6 +239,83 @@ pub fn progress(p: &Progress, scope: &str, style: &Style) -> String {
     out
 }
 
+/// How many of the latest takes the terminal step-mix strip shows.
+pub const MIX_ROWS: usize = 10;
+
+/// The step mix of the latest takes in the terminal: one row per take (oldest first), its answer
+/// time split by step in answer order, fitted to `width` columns.
+pub fn step_mix(rows: &[Row], style: &Style, width: usize) -> String {
+    use super::mix::{cell, mix_cells, paint};
+    let spoken: Vec<&Row> = rows.iter().filter(|r| r.figures.answer_s > 0.0).collect();
+    let shown = &spoken[spoken.len().saturating_sub(MIX_ROWS)..];
+    let mut out = String::new();
+    if shown.is_empty() {
+        return out;
+    }
+    // "  2026-11-23 18:40  product sense  |…|  1:46"
+    let bar = width
+        .saturating_sub(2 + 16 + 2 + 14 + 2 + 1 + 7)
+        .clamp(10, 80);
+    let _ = writeln!(
+        out,
+        "\n  {}",
+        style.bold(&format!(
+            "step mix of the latest {} take{} (a bar per answer, steps in order)",
+            shown.len(),
+            if shown.len() == 1 { "" } else { "s" }
+        ))
+    );
+    let mut used: Vec<(crate::analysis::Step, crate::analysis::QuestionType)> = Vec::new();
+    for r in shown {
+        let steps = r.question.qtype.framework().steps();
+        let totals: Vec<_> = steps
+            .iter()
+            .map(|s| (*s, r.figures.step_totals.get(*s)))
+            .filter(|t| t.1 > 0.0)
+            .collect();
+        for (s, _) in &totals {
+            if !used.iter().any(|u| u.0 == *s) {
+                used.push((*s, r.question.qtype));
+            }
+        }
+        let cells = mix_cells(&totals, bar);
+        let drawn = if cells.is_empty() {
+            style.dim(&format!("{:<bar$}", "(steps not recorded)"))
+        } else {
+            paint(&cells, style)
+        };
+        let date = r
+            .recorded_at
+            .get(..16)
+            .unwrap_or(&r.recorded_at)
+            .replace('T', " ");
+        let _ = writeln!(
+            out,
+            "  {:<16}  {:<14} |{drawn}| {:>5}",
+            printable(&date),
+            r.question.qtype.label(),
+            clock(r.figures.answer_s)
+        );
+    }
+    used.sort_by_key(|(s, _)| {
+        (
+            s.framework() != crate::analysis::Framework::WorkingBackwards,
+            s.index(),
+        )
+    });
+    let items: Vec<(String, String)> = used
+        .iter()
+        .map(|(s, t)| {
+            (
+                cell(*s, style),
+                crate::analysis::method::profile(*t).name(*s).to_string(),
+            )
+        })
+        .collect();
+    out.push_str(&super::mix::legend(&items, width));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +330,40 @@ mod tests {
         let line = sparkline(&rising, 10);
         assert_eq!(line.chars().count(), 10);
         assert!(line.starts_with('▁') && line.ends_with('█'), "{line}");
+    }
+
+    #[test]
+    fn the_step_mix_fits_the_width_and_shows_the_latest_takes() {
+        use crate::analysis::QuestionType;
+        let rows: Vec<Row> = (0..12)
+            .map(|i| {
+                crate::history::progress::tests::row(
+                    &format!("2026-11-{:02}T10:00:00+00:00", i + 1),
+                    QuestionType::Strategy,
+                    0.2 + 0.02 * i as f64,
+                    0.5,
+                )
+            })
+            .collect();
+        let text = step_mix(&rows, &Style::plain(), 80);
+        let bars: Vec<&str> = text.lines().filter(|l| l.contains('|')).collect();
+        assert_eq!(bars.len(), MIX_ROWS, "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(
+            bars[0].starts_with("  2026-11-03"),
+            "the latest ten: {text}"
+        );
+        assert!(
+            text.contains("2 Customer") && text.contains("5 Strategic moves"),
+            "{text}"
+        );
+        // More problem definition in the later takes: more 2s and 3s.
+        let problem = |l: &str| {
+            let bar = l.split('|').nth(1).unwrap();
+            bar.chars().filter(|c| *c == '2' || *c == '3').count()
+        };
+        assert!(problem(bars[9]) > problem(bars[0]), "{text}");
+        assert!(step_mix(&[], &Style::plain(), 80).is_empty());
     }
 
     #[test]

@@ -3,14 +3,11 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::charts::line_chart;
-use super::history::{target_text, value};
 use super::replay::{Audio, Replay};
 use crate::analysis::delivery::{Mark, MarkKind};
 use crate::analysis::method::{METHOD, profile};
 use crate::analysis::{Analysis, Check, Light, Status, Step};
 use crate::history::TakeRecord;
-use crate::history::progress::Progress;
 use crate::time::{clock, human, range};
 
 const CSS: &str = "
@@ -108,7 +105,7 @@ fn light_hex(light: Light) -> &'static str {
     }
 }
 
-fn status_class(status: Status) -> (&'static str, &'static str) {
+pub fn status_class(status: Status) -> (&'static str, &'static str) {
     match status {
         Status::Pass => ("pass", "✓"),
         Status::Warn => ("warn", "!"),
@@ -116,7 +113,12 @@ fn status_class(status: Status) -> (&'static str, &'static str) {
     }
 }
 
-fn page(title: &str, body: Markup, script: Option<&str>) -> String {
+pub fn page(title: &str, body: Markup) -> String {
+    page_with_script(title, body, None)
+}
+
+/// A page with an inline script (the take report's player).
+pub fn page_with_script(title: &str, body: Markup, script: Option<&str>) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -468,7 +470,7 @@ pub fn take_page(rec: &TakeRecord, a: &Analysis, replay: &Replay) -> String {
         .text
         .as_deref()
         .unwrap_or("(no question given)");
-    page(
+    page_with_script(
         &format!("paceback take {}", rec.id),
         html! {
             h1 { (question) }
@@ -477,57 +479,6 @@ pub fn take_page(rec: &TakeRecord, a: &Analysis, replay: &Replay) -> String {
             (report_body(a, &replay.marks))
         },
         Some(REPLAY_JS),
-    )
-}
-
-/// The progress page: a summary table, a chart per figure, the weeks, the latest take.
-pub fn progress_page(
-    p: &Progress,
-    scope: &str,
-    latest: Option<(&TakeRecord, &Analysis)>,
-) -> String {
-    page(
-        "paceback progress",
-        html! {
-            h1 { "Progress" }
-            p.muted { (p.takes) " takes " (scope) }
-            table {
-                tr { th { "figure" } th.num { "first" } th.num { "latest" } th.num { "target" } th {} }
-                @for m in p.metrics.iter().filter(|m| !m.points.is_empty()) {
-                    tr {
-                        td { (m.label) }
-                        td.num { (m.first().map(|v| value(m.unit, v)).unwrap_or_default()) }
-                        td.num { (m.latest().map(|v| value(m.unit, v)).unwrap_or_default()) }
-                        td.num { (target_text(m)) }
-                        td { @match m.improved() { Some(true) => span.better { "better" }, Some(false) => span.worse { "worse" }, None => "" } }
-                    }
-                }
-            }
-            h2 { "Over time" }
-            div.charts {
-                @for m in &p.metrics {
-                    @if let Some(svg) = line_chart(m, (460, 240)) {
-                        figure style="margin:0" { (PreEscaped(svg)) }
-                    }
-                }
-            }
-            h2 { "By week" }
-            table {
-                tr { th { "week of" } th.num { "takes" } th.num { "problem" } th.num { "solution" } th.num { "length" } th.num { "checks passed" } }
-                @for w in &p.weeks {
-                    tr { td { (w.week_of) } td.num { (w.takes) }
-                         td.num { (w.problem_share.map(|v| format!("{:.0}%", v * 100.0)).unwrap_or_default()) }
-                         td.num { (w.solution_share.map(|v| format!("{:.0}%", v * 100.0)).unwrap_or_default()) }
-                         td.num { (clock(w.answer_s)) } td.num { (format!("{:.0}%", w.checks_passed * 100.0)) } }
-                }
-            }
-            @if let Some((rec, a)) = latest {
-                h2 { "Latest take: " (rec.question.text.as_deref().unwrap_or("")) }
-                p.muted { (rec.id) }
-                (timeline(a))
-            }
-        },
-        None,
     )
 }
 

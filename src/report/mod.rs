@@ -1,9 +1,12 @@
 //! Turning an [`Analysis`](crate::analysis::Analysis) into what people read.
 
 pub mod charts;
+pub mod compare;
 pub mod explain;
 pub mod history;
 pub mod html;
+pub mod mix;
+pub mod progress_html;
 pub mod replay;
 pub mod terminal;
 

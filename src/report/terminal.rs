@@ -72,7 +72,7 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Each step's colour in the timeline.
-fn step_color(step: Step) -> AnsiColors {
+pub(crate) fn step_color(step: Step) -> AnsiColors {
     match step {
         Step::Classify => AnsiColors::White,
         Step::Customer | Step::Situation => AnsiColors::Cyan,
@@ -86,7 +86,7 @@ fn step_color(step: Step) -> AnsiColors {
 }
 
 /// The mark of a step in the plain timeline: its number in the method (1–8), or S/T/A/R.
-fn step_mark(step: Step) -> char {
+pub(crate) fn step_mark(step: Step) -> char {
     match step.framework() {
         Framework::WorkingBackwards => char::from(b'1' + step.index() as u8),
         Framework::Star => step.id().chars().next().unwrap_or('?').to_ascii_uppercase(),
@@ -102,7 +102,7 @@ pub(crate) fn light_mark(style: &Style, light: Light) -> String {
     }
 }
 
-fn status_mark(style: &Style, status: Status) -> String {
+pub(crate) fn status_mark(style: &Style, status: Status) -> String {
     match status {
         Status::Pass => style.paint("✓", AnsiColors::Green),
         Status::Warn => style.paint("!", AnsiColors::Yellow),
