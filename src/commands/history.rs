@@ -256,13 +256,15 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
             .collect(),
     };
     let (mut changed, mut skipped) = (0, 0);
+    let bar = crate::progress_bar::bar(ids.len() as u64, "re-analyzing", ids.len() > 1);
     for id in &ids {
+        bar.inc(1);
         // The take file is the record, named by the id (never a path); the index copy serves
         // when the file is gone. A file that cannot be read is left as it is.
         let file = match store.record_path(id) {
             Ok(file) => file,
             Err(e) => {
-                warn_skipped(id, &e);
+                bar.suspend(|| warn_skipped(id, &e));
                 skipped += 1;
                 continue;
             }
@@ -274,7 +276,7 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
                 None => continue,
             },
             Err(e) => {
-                warn_skipped(id, &e);
+                bar.suspend(|| warn_skipped(id, &e));
                 skipped += 1;
                 continue;
             }
@@ -306,18 +308,21 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
         if b != a {
             changed += 1;
         }
-        println!(
-            "{id}  problem {} → {}  solution {} → {}  checks passed {}/{} → {}/{}",
-            report::history::percent(b.problem_share),
-            report::history::percent(a.problem_share),
-            report::history::percent(b.solution_share),
-            report::history::percent(a.solution_share),
-            b.checks_passed,
-            b.checks_total,
-            a.checks_passed,
-            a.checks_total
-        );
+        bar.suspend(|| {
+            println!(
+                "{id}  problem {} → {}  solution {} → {}  checks passed {}/{} → {}/{}",
+                report::history::percent(b.problem_share),
+                report::history::percent(a.problem_share),
+                report::history::percent(b.solution_share),
+                report::history::percent(a.solution_share),
+                b.checks_passed,
+                b.checks_total,
+                a.checks_passed,
+                a.checks_total
+            )
+        });
     }
+    bar.finish_and_clear();
     eprintln!(
         "paceback: re-analyzed {} take(s), {changed} changed; earlier results are kept (`paceback export`)",
         ids.len() - skipped

