@@ -154,10 +154,11 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     }
     super::print_analysis(&analysis, args.json, args.verbose)?;
     eprintln!(
-        "paceback: saved as {} ({}; report ready {:.1} s after you stopped)",
+        "paceback: saved as {} ({}; report ready {:.1} s after you stopped)\n  hear it back, step by step: paceback show {} --html take.html",
         take.id,
         saved.display(),
-        outcome.finish_s
+        outcome.finish_s,
+        take.id
     );
     if analysis.no_speech {
         return Err(Error::NoSpeech(take.wav.display().to_string()));
