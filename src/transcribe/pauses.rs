@@ -51,26 +51,23 @@ pub fn fit_to_speech(words: &mut [Word], speech: &[(f64, f64)]) {
 /// The stretch a word belongs to: the one it overlaps most, else the one nearest to its middle.
 fn stretch_of(w: &Word, speech: &[(f64, f64)]) -> usize {
     let overlap = |&(a, b): &(f64, f64)| w.end_s.min(b) - w.start_s.max(a);
-    let (best, most) = speech
-        .iter()
-        .map(overlap)
-        .enumerate()
-        .fold((0, f64::MIN), |(bi, bo), (i, o)| {
-            if o > bo { (i, o) } else { (bi, bo) }
-        });
-    if most > 0.0 {
-        return best;
-    }
     let mid = (w.start_s + w.end_s) / 2.0;
     let distance = |&(a, b): &(f64, f64)| (a - mid).max(mid - b).max(0.0);
-    speech
-        .iter()
-        .map(distance)
-        .enumerate()
-        .fold((0, f64::MAX), |(bi, bd), (i, d)| {
-            if d < bd { (i, d) } else { (bi, bd) }
-        })
-        .0
+    let mut best = 0;
+    for (i, s) in speech.iter().enumerate() {
+        if overlap(s) > overlap(&speech[best]) {
+            best = i;
+        }
+    }
+    if overlap(&speech[best]) > 0.0 {
+        return best;
+    }
+    for (i, s) in speech.iter().enumerate() {
+        if distance(s) < distance(&speech[best]) {
+            best = i;
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -110,7 +107,13 @@ mod tests {
     #[test]
     fn a_word_does_not_swallow_the_pause_after_it() {
         // speech 1-3 s, a 4 s pause, speech 7-9 s
-        let s = speech(&[(1.0, false), (2.0, true), (4.0, false), (2.0, true), (1.0, false)]);
+        let s = speech(&[
+            (1.0, false),
+            (2.0, true),
+            (4.0, false),
+            (2.0, true),
+            (1.0, false),
+        ]);
         assert_eq!(s.len(), 2, "{s:?}");
         // DTW put the full stop of "upload." at the next sound after the pause
         let mut words = vec![
@@ -124,16 +127,29 @@ mod tests {
         assert!(close(words[2].start_s, 7.0), "{words:?}");
         assert!(words[2].start_s - words[1].end_s > 3.9);
         // the stretch's edges: first start and last end snap to them
-        assert!(close(words[0].start_s, 1.0) && close(words[3].end_s, 9.0), "{words:?}");
+        assert!(
+            close(words[0].start_s, 1.0) && close(words[3].end_s, 9.0),
+            "{words:?}"
+        );
         // words inside a stretch keep their DTW times
         assert_eq!((words[0].end_s, words[1].start_s), (1.5, 1.5));
     }
 
     #[test]
     fn a_word_starting_in_the_pause_moves_to_where_its_speech_starts() {
-        let s = speech(&[(0.5, false), (1.5, true), (1.5, false), (1.5, true), (0.5, false)]);
+        let s = speech(&[
+            (0.5, false),
+            (1.5, true),
+            (1.5, false),
+            (1.5, true),
+            (0.5, false),
+        ]);
         // "They" starts at the previous token's end, which lies in the pause
-        let mut words = vec![w("five.", 1.6, 2.2), w("They", 2.2, 3.7), w("scroll", 3.7, 4.4)];
+        let mut words = vec![
+            w("five.", 1.6, 2.2),
+            w("They", 2.2, 3.7),
+            w("scroll", 3.7, 4.4),
+        ];
         fit_to_speech(&mut words, &s);
         assert!(close(words[0].end_s, 2.0), "{words:?}");
         assert!(close(words[1].start_s, 3.5), "{words:?}");
@@ -150,7 +166,10 @@ mod tests {
             w("d", 4.1, 4.8),
         ];
         fit_to_speech(&mut words, &s);
-        assert!(close(words[1].start_s, 1.0) && close(words[1].end_s, 1.0), "{words:?}");
+        assert!(
+            close(words[1].start_s, 1.0) && close(words[1].end_s, 1.0),
+            "{words:?}"
+        );
         assert!(close(words[2].start_s, 4.0), "{words:?}");
         for p in words.windows(2) {
             assert!(p[0].end_s <= p[1].start_s, "{words:?}");
