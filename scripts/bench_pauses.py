@@ -313,6 +313,7 @@ def main():
     ap.add_argument("--label", default="run")
     ap.add_argument("--json")
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="keep transcripts already in DIR/out-LABEL")
     ap.add_argument("--fixture")
     args = ap.parse_args()
     if args.fixture:
@@ -326,14 +327,16 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     rows, wall = [], 0.0
     for c in clips:
-        t0 = time.time()
-        p = subprocess.run([args.bin, "transcribe", c["wav"], "--json", "--model", args.model],
-                           capture_output=True, text=True)
-        wall += time.time() - t0
-        if p.returncode not in (0, 1):
-            sys.exit(f"{c['name']}: exit {p.returncode}: {p.stderr}")
-        open(os.path.join(outdir, c["name"] + ".json"), "w").write(p.stdout)
-        rows.append(score(c, json.loads(p.stdout)))
+        out = os.path.join(outdir, c["name"] + ".json")
+        if not (args.reuse and os.path.exists(out) and os.path.getsize(out)):
+            t0 = time.time()
+            p = subprocess.run([args.bin, "transcribe", c["wav"], "--json", "--model", args.model],
+                               capture_output=True, text=True)
+            wall += time.time() - t0
+            if p.returncode not in (0, 1):
+                sys.exit(f"{c['name']}: exit {p.returncode}: {p.stderr}")
+            open(out, "w").write(p.stdout)
+        rows.append(score(c, json.load(open(out))))
     print(f"{args.label}: {len(rows)} clips, transcription wall {wall:.1f} s")
     print("by voice:")
     print(summary(rows, "voice"))
