@@ -18,7 +18,7 @@ phoneme events); for the neural voices only the first word of each sentence has 
 
 Then runs `BIN transcribe WAV --json` on every clip (outputs kept in DIR/out-LABEL) and prints,
 per voice family and noise level:
-  pause recall   pauses >= 1 s with a gap between two consecutive recognized words whose ends
+  pause recall   pauses of 1 s or more (as inserted) with a gap between two consecutive recognized words whose ends
                  are both within 0.2 s of the true pause's ends
   spanned        pauses >= 1 s lying inside one recognized word (a word swallowed them)
   long pauses    clips whose count of gaps >= 2 s between words (what `analyze` reports as
@@ -231,7 +231,7 @@ def score(clip, hyp):
     found, spanned, total = 0, 0, 0
     misses = []
     for p in t["pauses"]:
-        if p["end_s"] - p["start_s"] < 1.0:
+        if p["nominal_s"] < 1.0:
             continue
         total += 1
         ok = any(abs(a["end_s"] - p["start_s"]) <= TOL_S and abs(b["start_s"] - p["end_s"]) <= TOL_S
@@ -245,7 +245,7 @@ def score(clip, hyp):
             misses.append({"pause": [p["start_s"], p["end_s"]], "near": near[:3]})
     r["pauses"], r["found"], r["spanned"], r["misses"] = total, found, spanned, misses
     gaps = [b["start_s"] - a["end_s"] for a, b in zip(hyp["words"], hyp["words"][1:])]
-    r["long_true"] = sum(p["end_s"] - p["start_s"] >= LONG_S for p in t["pauses"])
+    r["long_true"] = sum(p["nominal_s"] >= LONG_S for p in t["pauses"])
     r["long_found"] = sum(g >= LONG_S for g in gaps)
     # sentence-initial word starts
     hw = [norm(w["w"]) for w in words]
@@ -315,12 +315,16 @@ def main():
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="keep transcripts already in DIR/out-LABEL")
     ap.add_argument("--fixture")
+    ap.add_argument("--only", help="comma-separated clip names (a1_piper-joe_n35, ...) to run and score")
+    ap.add_argument("--threads", help="passed to transcribe --threads")
     args = ap.parse_args()
     if args.fixture:
         return fixture(args.fixture)
     if not args.dir:
         ap.error("DIR is required")
     clips = build(args.dir)
+    if args.only:
+        clips = [c for c in clips if c["name"] in args.only.split(",")]
     if args.build_only:
         return
     outdir = os.path.join(args.dir, f"out-{args.label}")
@@ -330,8 +334,10 @@ def main():
         out = os.path.join(outdir, c["name"] + ".json")
         if not (args.reuse and os.path.exists(out) and os.path.getsize(out)):
             t0 = time.time()
-            p = subprocess.run([args.bin, "transcribe", c["wav"], "--json", "--model", args.model],
-                               capture_output=True, text=True)
+            cmd = [args.bin, "transcribe", c["wav"], "--json", "--model", args.model]
+            if args.threads:
+                cmd += ["--threads", args.threads]
+            p = subprocess.run(cmd, capture_output=True, text=True)
             wall += time.time() - t0
             if p.returncode not in (0, 1):
                 sys.exit(f"{c['name']}: exit {p.returncode}: {p.stderr}")
