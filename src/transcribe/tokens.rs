@@ -4,7 +4,8 @@
 //! the current one. Bytes are joined before decoding, because a token can end mid-character.
 //!
 //! Times come from whisper.cpp's DTW alignment: a token's `t_dtw` falls at about the END of the
-//! token, so a word ends at its last token's `t_dtw` and starts at the previous token's `t_dtw`
+//! token, so a word ends at its last token's `t_dtw` (punctuation aside: it makes no sound) and
+//! starts at the previous token's `t_dtw`
 //! (measured: median error 0.10 s). The first word of a window has no previous token; it starts a
 //! typical token length before its own first token's end, never before the window.
 
@@ -48,7 +49,11 @@ pub fn words(tokens: &[Token]) -> Vec<Word> {
             out.push((t.bytes.clone(), start.min(end), end));
         } else if let Some(last) = out.last_mut() {
             last.0.extend_from_slice(&t.bytes);
-            last.2 = last.2.max(end);
+            // A full stop or comma makes no sound: its DTW time falls wherever the next sound
+            // is, often after the pause that follows the word. It does not move the word's end.
+            if !punctuation_only {
+                last.2 = last.2.max(end);
+            }
         }
         prev_end = Some(end);
     }
@@ -141,7 +146,8 @@ mod tests {
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
         // a word ends at its last token's DTW time and starts where the previous token ended
         assert!(close(w[1].start_s, 1.0 - DTW_LAG_S) && close(w[1].end_s, 1.3 - DTW_LAG_S));
-        assert!(close(w[2].start_s, 1.3 - DTW_LAG_S) && close(w[2].end_s, 2.0 - DTW_LAG_S));
+        // ... its punctuation's time does not count (a comma makes no sound)
+        assert!(close(w[2].start_s, 1.3 - DTW_LAG_S) && close(w[2].end_s, 1.9 - DTW_LAG_S));
         assert!(close(w[0].start_s, 1.0 - DTW_LAG_S - FIRST_TOKEN_S));
     }
 
