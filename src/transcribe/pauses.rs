@@ -1,9 +1,11 @@
 //! Word times that end where speech ends: a word never swallows the pause after it.
 //!
-//! DTW places a word's end at its last token's end, and the last token is often the full stop,
-//! which whisper "hears" late: at the next sound after the pause. A 4 s pause mid-answer then
-//! became part of the word before it ("upload." lasting 4.8 s) and vanished from the pause
-//! counts. The speech detector ([`super::windows`]) knows where the silences are; here each word
+//! DTW places a word's end at its last token's end. That token used to be the full stop, which
+//! whisper "hears" late, at the next sound after the pause: a 4 s pause mid-answer became part of
+//! the word before it ("upload." lasting 4.8 s) and vanished from the pause counts. Punctuation
+//! no longer moves a word's end ([`super::tokens`]), but a sounding token can still be placed in
+//! the pause, and the word after a pause starts where the previous token ended, often inside the
+//! pause. The speech detector ([`super::windows`]) knows where the silences are; here each word
 //! is put in the stretch of speech it overlaps most and its times are clipped to it, and the
 //! first and last word of each stretch are moved onto its edges when DTW left them a little
 //! inside (DTW times are ~0.1 s off; the detector's edges are 10 ms frames).
