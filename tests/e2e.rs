@@ -144,6 +144,43 @@ fn a_synthesized_answer_has_low_wer_and_accurate_word_starts() {
     );
 }
 
+/// A natural voice (Piper) with two known pauses, 1.2 s and 2.4 s, between three sentences
+/// (tests/fixtures/pauses.json; made by scripts/bench_pauses.py --fixture). DTW put each full stop
+/// after the pause, so the word before it swallowed the pause ("five." lasting 1.5 s).
+#[test]
+fn a_pause_after_a_sentence_is_not_swallowed_by_its_last_word() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let truth_path = repo().join("tests/fixtures/pauses.json");
+    let truth = json(&std::fs::read(&truth_path).unwrap());
+    let t = transcribe_json(home.path(), &repo().join("tests/fixtures/pauses.wav"));
+    let times: Vec<(f64, f64)> = t["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["start_s"].as_f64().unwrap(), w["end_s"].as_f64().unwrap()))
+        .collect();
+    for p in truth["pauses"].as_array().unwrap() {
+        let (a, b) = (p["start_s"].as_f64().unwrap(), p["end_s"].as_f64().unwrap());
+        assert!(
+            times
+                .windows(2)
+                .any(|w| (w[0].1 - a).abs() <= 0.2 && (w[1].0 - b).abs() <= 0.2),
+            "the pause {a}-{b} s is not between two words (within 0.2 s): {}",
+            t["words"]
+        );
+        assert!(
+            !times.iter().any(|(s, e)| *s < a + 0.2 && *e > b - 0.2),
+            "a word spans the pause {a}-{b} s: {}",
+            t["words"]
+        );
+    }
+    let hyp = home.path().join("pauses.transcript.json");
+    std::fs::write(&hyp, t.to_string()).unwrap();
+    let w = wer(&truth_path, &hyp);
+    assert!(w <= 0.10, "WER {w:.3}");
+}
+
 #[test]
 fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
     let _turn = model_turn();

@@ -2,6 +2,7 @@
 //! to a [`Recognizer`] (whisper in the product, canned words in tests); the results are shifted to
 //! recording time and joined into one [`Transcript`].
 
+pub mod pauses;
 pub mod tokens;
 pub mod whisper;
 pub mod windows;
@@ -41,13 +42,24 @@ impl TranscriptBuilder {
     ) -> Result<&[Word]> {
         let rate = crate::audio::WHISPER_RATE;
         let found = recognizer.recognize(samples, window)?;
-        let found: Vec<Word> = found
+        let mut found: Vec<Word> = found
             .into_iter()
             .map(|w| {
-                let at = |t: f64| round_cs(window.to_recording(t, rate));
+                let at = |t: f64| window.to_recording(t, rate);
                 Word::new(w.w, at(w.start_s), at(w.end_s))
             })
             .collect();
+        let secs = |s: usize| s as f64 / f64::from(rate);
+        let speech: Vec<(f64, f64)> = window
+            .speech
+            .iter()
+            .map(|s| (secs(s.start), secs(s.end)))
+            .collect();
+        pauses::fit_to_speech(&mut found, &speech);
+        for w in &mut found {
+            w.start_s = round_cs(w.start_s);
+            w.end_s = round_cs(w.end_s);
+        }
         if let (Some(first), Some(last)) = (found.first(), found.last()) {
             self.segments.push(Segment {
                 start_s: first.start_s,
@@ -162,7 +174,15 @@ mod tests {
             done.push(s)
         })
         .unwrap();
-        assert_eq!(t.words, words);
+        // fitted to the speech: the first word of each stretch starts where it starts, the last
+        // ends where it ends
+        let fitted = vec![
+            Word::new("first", 6.0, 6.4),
+            Word::new("second", 15.5, 16.0),
+            Word::new("third", 18.0, 18.5),
+            Word::new("last", 42.5, 43.0),
+        ];
+        assert_eq!(t.words, fitted);
         assert_eq!(rec.windows_seen.len(), 2, "{:?}", rec.windows_seen);
         assert_eq!(t.segments.len(), 2);
         assert_eq!(t.segments[0].text, "first second");
@@ -173,6 +193,33 @@ mod tests {
             "{:?}",
             rec.windows_seen
         );
+    }
+
+    #[test]
+    fn a_word_does_not_swallow_a_long_pause_inside_a_window() {
+        // 1 s silence, 3 s speech, a 4 s pause (shortened to 1 s in the window), 3 s speech
+        let mut samples = vec![0.0; 16_000];
+        samples.extend(tone(3.0));
+        samples.extend(vec![0.0; 64_000]);
+        samples.extend(tone(3.0));
+        samples.extend(vec![0.0; 16_000]);
+        let audio = Mono {
+            rate: 16_000,
+            samples,
+        };
+        // the recognizer ends "upload." after the pause, as DTW does with a late full stop
+        let mut rec = Scripted::new(vec![
+            Word::new("We", 1.0, 2.0),
+            Word::new("upload.", 2.0, 8.2),
+            Word::new("Then", 8.2, 9.0),
+            Word::new("stop.", 9.0, 11.0),
+        ]);
+        let t = transcribe(&mut rec, &audio, &WindowConfig::default(), &mut |_| {}).unwrap();
+        assert_eq!(rec.windows_seen.len(), 1, "{:?}", rec.windows_seen);
+        let w = &t.words;
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert!((w[1].end_s - 4.0).abs() <= 0.02, "{w:?}");
+        assert!((w[2].start_s - 8.0).abs() <= 0.02, "{w:?}");
     }
 
     #[test]

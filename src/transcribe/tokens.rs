@@ -4,7 +4,8 @@
 //! the current one. Bytes are joined before decoding, because a token can end mid-character.
 //!
 //! Times come from whisper.cpp's DTW alignment: a token's `t_dtw` falls at about the END of the
-//! token, so a word ends at its last token's `t_dtw` and starts at the previous token's `t_dtw`
+//! token, so a word ends at its last token's `t_dtw` (punctuation, which makes no sound, moves it
+//! 0.3 s at most) and starts at the previous token's `t_dtw`
 //! (measured: median error 0.10 s). The first word of a window has no previous token; it starts a
 //! typical token length before its own first token's end, never before the window.
 
@@ -28,6 +29,11 @@ const FIRST_TOKEN_S: f64 = 0.25;
 /// boundaries: median start error 0.10 s before this correction, 0.05 s after).
 const DTW_LAG_S: f64 = 0.09;
 
+/// The most a punctuation token moves its word's end (measured on the demo answer: comma pauses
+/// of ~0.2 s had their commas placed 0.3-0.7 s after the word; without a limit a pause after a
+/// sentence went into its last word, with no extension at all the commas made 12 false pauses).
+const PUNCTUATION_MAX_S: f64 = 0.3;
+
 /// Assemble words, times in seconds from the window start.
 pub fn words(tokens: &[Token]) -> Vec<Word> {
     let mut out: Vec<(Vec<u8>, f64, f64)> = Vec::new();
@@ -48,6 +54,15 @@ pub fn words(tokens: &[Token]) -> Vec<Word> {
             out.push((t.bytes.clone(), start.min(end), end));
         } else if let Some(last) = out.last_mut() {
             last.0.extend_from_slice(&t.bytes);
+            // A full stop or comma makes no sound: its DTW time falls wherever the next sound
+            // is, often after the pause that follows the word. It moves the word's end by
+            // [`PUNCTUATION_MAX_S`] at most: enough to close the gap to the next word at a short
+            // comma pause, never enough to carry the word into the next stretch of speech.
+            let end = if punctuation_only {
+                end.min(last.2 + PUNCTUATION_MAX_S)
+            } else {
+                end
+            };
             last.2 = last.2.max(end);
         }
         prev_end = Some(end);
@@ -142,6 +157,10 @@ mod tests {
         // a word ends at its last token's DTW time and starts where the previous token ended
         assert!(close(w[1].start_s, 1.0 - DTW_LAG_S) && close(w[1].end_s, 1.3 - DTW_LAG_S));
         assert!(close(w[2].start_s, 1.3 - DTW_LAG_S) && close(w[2].end_s, 2.0 - DTW_LAG_S));
+        // ... but punctuation placed far after the word (at the next sound) moves it 0.3 s at most
+        let w = words(&[tok(" Okay", 1.0), tok(".", 2.5), tok(" I", 2.7)]);
+        assert!(close(w[0].end_s, 1.3 - DTW_LAG_S), "{w:?}");
+        assert!(close(w[1].start_s, 2.5 - DTW_LAG_S), "{w:?}");
         assert!(close(w[0].start_s, 1.0 - DTW_LAG_S - FIRST_TOKEN_S));
     }
 

@@ -142,9 +142,17 @@ fn spans_above(
 /// Spans of speech: frames well above the recording's own noise floor, with short gaps bridged
 /// and clicks dropped. Empty when the audio is silent or constant noise.
 pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
-    let db = frame_db(samples);
-    match threshold(&db) {
-        Some(t) => spans_above(&db, t, 0, samples.len(), rate, config),
+    let mut spans = speech_spans_of_levels(&frame_db(samples), rate, config);
+    if let Some(last) = spans.last_mut() {
+        last.end = last.end.min(samples.len());
+    }
+    spans
+}
+
+/// [`speech_spans`] of frame levels (dB of 10 ms frames at `rate`) rather than samples.
+pub(crate) fn speech_spans_of_levels(db: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
+    match threshold(db) {
+        Some(t) => spans_above(db, t, 0, db.len() * FRAME, rate, config),
         None => Vec::new(),
     }
 }
@@ -157,6 +165,9 @@ pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Sp
 pub struct Window {
     /// Recording sample ranges, in order, non-overlapping.
     pub parts: Vec<Span>,
+    /// Where the speech detector heard speech inside the window (recording samples, in order):
+    /// word times are fitted to these (see [`super::pauses`]). Empty: no fitting.
+    pub speech: Vec<Span>,
 }
 
 impl Window {
@@ -306,7 +317,15 @@ fn group(spans: &[Span], region: Span, rate: u32, config: &WindowConfig) -> Vec<
             }
             let last_span = *g.last().expect("groups are never empty");
             parts.last_mut().expect("one part at least").end += tail(last_span);
-            Window { parts }
+            // A long stretch cut at its quietest frame (`split_long`) is still one stretch.
+            let mut speech: Vec<Span> = Vec::with_capacity(g.len());
+            for &i in &g {
+                match speech.last_mut() {
+                    Some(last) if spans[i].start <= last.end => last.end = spans[i].end,
+                    _ => speech.push(spans[i]),
+                }
+            }
+            Window { parts, speech }
         })
         .collect()
 }
@@ -596,6 +615,7 @@ mod tests {
     #[test]
     fn window_time_maps_back_to_recording_time() {
         let win = Window {
+            speech: Vec::new(),
             parts: vec![
                 Span {
                     start: 16_000,
