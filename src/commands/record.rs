@@ -50,6 +50,8 @@ pub fn run(args: RecordArgs) -> Result<()> {
     let enter = record::enter_pressed();
     let interactive = crate::output::interactive(crate::output::Stream::Stderr);
     let bar = crate::progress_bar::spinner("recording", interactive);
+    let mut meter = crate::audio::level::Meter::new(crate::audio::WHISPER_RATE);
+    let mut warned = None;
     let banner = |device: &str| {
         eprintln!(
             "paceback: recording from {device} to {} — press Enter (or Ctrl-C) to stop{}",
@@ -65,7 +67,22 @@ pub fn run(args: RecordArgs) -> Result<()> {
         args.duration,
         Some(&enter),
         &mut |device| banner(device),
-        &mut |_, secs| bar.set_message(format!("recording {}", crate::time::clock(secs))),
+        &mut |mono, secs| {
+            meter.push(mono);
+            let fault = meter.fault();
+            // On a terminal the level and any fault ride on the spinner; elsewhere a fault is
+            // said once, when it appears.
+            if !interactive && fault.is_some() && fault != warned {
+                eprintln!("paceback: warning: {}", fault.map_or("", |f| f.advice()));
+            }
+            warned = fault;
+            bar.set_message(format!(
+                "recording {}  {} {}",
+                crate::time::clock(secs),
+                crate::audio::level::bar(meter.level_dbfs(), 10),
+                fault.map_or(String::new(), |f| format!("⚠ {}", f.advice()))
+            ))
+        },
     )?;
     bar.finish_and_clear();
     for w in recorded.warnings() {
