@@ -170,6 +170,64 @@ pub fn record(
     })
 }
 
+/// Where a take's audio comes from: the seam between recording and everything after it.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A microphone: its id or part of its name, or `None` for the system's default.
+    Microphone(Option<String>),
+    /// Audio already at 16 kHz mono, delivered in 100 ms chunks `speed` times faster than real
+    /// time, as a microphone would (tests of the live session, without a sound card or model).
+    Samples { samples: Vec<f32>, speed: f64 },
+}
+
+/// Record a take from `source`; as [`record`] for a microphone.
+pub fn record_from(
+    source: &Source,
+    path: &Path,
+    limit_s: Option<f64>,
+    enter: Option<&AtomicBool>,
+    on_start: &mut dyn FnMut(&str),
+    on_audio: &mut dyn FnMut(&[f32], f64),
+) -> Result<Recorded> {
+    let (samples, speed) = match source {
+        Source::Microphone(device) => {
+            return record(device.as_deref(), path, limit_s, enter, on_start, on_audio);
+        }
+        Source::Samples { samples, speed } => (samples, speed.max(0.01)),
+    };
+    let rate = crate::audio::WHISPER_RATE;
+    on_start("samples");
+    let mut take = TakeWriter::create(path, rate, 1)?;
+    let limit = limit_s.map_or(samples.len(), |s| {
+        ((s * f64::from(rate)) as usize).min(samples.len())
+    });
+    let chunk = rate as usize / 10;
+    let mut stop = Stop::Limit;
+    for part in samples[..limit].chunks(chunk) {
+        std::thread::sleep(Duration::from_secs_f64(0.1 / speed));
+        let (mono, seconds) = take.push(part)?;
+        on_audio(mono, seconds);
+        if crate::interrupt::requested() {
+            stop = Stop::Interrupted;
+            break;
+        }
+        if enter.is_some_and(|e| e.load(Ordering::SeqCst)) {
+            stop = Stop::Enter;
+            break;
+        }
+    }
+    Ok(Recorded {
+        path: path.to_path_buf(),
+        seconds: take.finish()?,
+        stop,
+        device: "samples".into(),
+        rate,
+        channels: 1,
+        overruns: 0,
+        xruns: 0,
+    })
+}
+
 fn finished(capture: &Capture, path: &Path, seconds: f64, stop: Stop) -> Recorded {
     Recorded {
         path: path.to_path_buf(),

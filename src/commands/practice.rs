@@ -80,7 +80,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let take = store.new_take()?;
     let recorded_at = history::now_rfc3339();
     let outcome = practice::run(Session {
-        device: args.device.clone(),
+        source: record::Source::Microphone(args.device.clone()),
         wav: take.wav.clone(),
         limit_s: args.max_minutes * 60.0,
         qtype: qref.qtype,
@@ -88,6 +88,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         lexicon: lexicon.clone(),
         encoder: encoder.clone(),
         enter: record::enter_pressed(),
+        on_frame: None,
     });
     if outcome.is_err() {
         store.release(&take);

@@ -29,7 +29,7 @@ use panel::Live;
 
 /// What a session needs.
 pub struct Session<R: Recognizer + Send + 'static> {
-    pub device: Option<String>,
+    pub source: record::Source,
     pub wav: PathBuf,
     pub limit_s: f64,
     pub qtype: QuestionType,
@@ -39,6 +39,9 @@ pub struct Session<R: Recognizer + Send + 'static> {
     pub encoder: Option<Arc<SentenceModel>>,
     /// Stops the take when set (Enter).
     pub enter: Arc<AtomicBool>,
+    /// Shown every state of the panel as it is drawn (tests, and anything else that follows a
+    /// take live).
+    pub on_frame: Option<Box<dyn FnMut(&Live)>>,
 }
 
 /// What a session produced.
@@ -61,7 +64,7 @@ pub fn run<R: Recognizer + Send + 'static>(session: Session<R>) -> Result<Outcom
 
 async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Result<Outcome> {
     let Session {
-        device,
+        source,
         wav,
         limit_s,
         qtype,
@@ -69,6 +72,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         lexicon,
         encoder,
         enter,
+        mut on_frame,
     } = session;
     let (audio_tx, mut audio_rx) = mpsc::unbounded_channel::<Vec<f32>>();
     let (elapsed_tx, elapsed_rx) = watch::channel(0.0f64);
@@ -81,8 +85,8 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     // Recorder: the microphone into the take on disk.
     let recorder = tokio::task::spawn_blocking(move || {
         let mut meter = Meter::new(WHISPER_RATE);
-        record::record(
-            device.as_deref(),
+        record::record_from(
+            &source,
             &wav,
             Some(limit_s),
             Some(&enter),
@@ -165,6 +169,9 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                 if words.len() != last_words {
                     last_words = words.len();
                     update(&mut live, &words, qtype, &lexicon, encoder.as_deref());
+                }
+                if let Some(f) = on_frame.as_mut() {
+                    f(&live);
                 }
                 let style = drawer.style;
                 drawer.draw(&live, |width| panel::render(qtype, &live, &style, width));
@@ -341,5 +348,91 @@ impl Drawer {
             let _ = multi.clear();
         }
         self._echo_off = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcribe::Scripted;
+
+    /// A recognizer that takes `delay` for every window: a busy machine.
+    struct Slow(Scripted, Duration);
+
+    impl Recognizer for Slow {
+        fn name(&self) -> String {
+            "slow".into()
+        }
+
+        fn recognize(&mut self, samples: &[f32], window: &Window) -> Result<Vec<Word>> {
+            std::thread::sleep(self.1);
+            self.0.recognize(samples, window)
+        }
+    }
+
+    #[test]
+    fn a_lagging_transcriber_freezes_the_step_timer_at_the_heard_time() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/product_sense.transcript.json"
+        );
+        let t = Transcript::load(std::path::Path::new(path)).unwrap();
+        // A tone under every word, silence between: what the windower cuts at.
+        let rate = f64::from(WHISPER_RATE);
+        let n = (t.duration_s * rate) as usize;
+        let mut samples = vec![0.0f32; n];
+        for w in &t.words {
+            let (a, b) = ((w.start_s * rate) as usize, (w.end_s * rate) as usize);
+            for (i, s) in samples[a.min(n)..b.min(n)].iter_mut().enumerate() {
+                *s = 0.3 * (i as f32 * 0.05).sin();
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let frames = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Live>::new()));
+        let seen = frames.clone();
+        let outcome = run(Session {
+            source: record::Source::Samples {
+                samples,
+                speed: 25.0,
+            },
+            wav: dir.path().join("take.wav"),
+            limit_s: 3600.0,
+            qtype: QuestionType::ProductSense,
+            recognizer: Slow(Scripted::new(t.words.clone()), Duration::from_millis(700)),
+            lexicon: Lexicon::builtin(),
+            encoder: None,
+            enter: Arc::new(AtomicBool::new(false)),
+            on_frame: Some(Box::new(move |live| seen.borrow_mut().push(live.clone()))),
+        })
+        .unwrap();
+        assert_eq!(
+            outcome.transcript.words.len(),
+            t.words.len(),
+            "every word, in the end"
+        );
+
+        let frames = frames.borrow();
+        let mut catching_up = 0;
+        for live in frames.iter() {
+            let Some((_, since)) = live.step else {
+                continue;
+            };
+            assert!(live.heard_to_s <= live.elapsed_s + 0.01, "{live:?}");
+            let text = panel::render(QuestionType::ProductSense, live, &Style::plain(), 200);
+            let line = text.iter().find(|l| l.contains("  step ")).unwrap();
+            // The step's time is what has been heard of it, however far the recording has run.
+            let heard = crate::time::clock((live.heard_to_s - since).max(0.0));
+            assert!(line.contains(&format!("{heard}  ")), "{line} vs {live:?}");
+            if live.elapsed_s - live.transcribed_to_s >= 20.0 {
+                catching_up += 1;
+                assert!(line.contains("catching up"), "{line}");
+                assert!(!line.contains('●'), "no light for an unheard step: {line}");
+            }
+        }
+        assert!(
+            catching_up >= 3,
+            "the slowed transcriber fell far behind in {catching_up} of {} frames",
+            frames.len()
+        );
     }
 }
