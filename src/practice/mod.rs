@@ -41,8 +41,11 @@ pub struct Session<R: Recognizer + Send + 'static> {
     pub enter: Arc<AtomicBool>,
     /// Shown every state of the panel as it is drawn (tests, and anything else that follows a
     /// take live).
-    pub on_frame: Option<Box<dyn FnMut(&Live)>>,
+    pub on_frame: Option<FrameObserver>,
 }
+
+/// Something shown every state of the live panel.
+pub type FrameObserver = Box<dyn FnMut(&Live)>;
 
 /// What a session produced.
 pub struct Outcome {
