@@ -42,7 +42,7 @@ const PRACTICE_EXAMPLES: &str = "\
 Examples:
   paceback practice                                  the question you practised least
   paceback practice --type estimation --max-minutes 6
-  paceback practice --question ps-meal-planning-toddlers   a bank question by its id
+  paceback practice --id ps-meal-planning-toddlers         a bank question by its id
   paceback practice --question \"Should we build or buy our search?\" --device usb";
 
 const ANALYZE_EXAMPLES: &str = "\
@@ -165,9 +165,9 @@ pub struct QuestionArgs {
     #[arg(long = "type", value_name = "T")]
     pub qtype: Option<QuestionType>,
 
-    /// The question you answered (its wording also tells the type); `practice` also takes an
-    /// id from `paceback questions`
-    #[arg(long, value_name = "Q")]
+    /// The question you answered (its wording also tells the type), or its id from `paceback
+    /// questions`
+    #[arg(long, visible_alias = "id", value_name = "Q")]
     pub question: Option<String>,
 }
 

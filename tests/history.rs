@@ -898,3 +898,29 @@ fn replays_as_analyzed(r: &serde_json::Value, analysis: &serde_json::Value) {
         "{r}"
     );
 }
+
+#[test]
+fn a_bank_question_id_stands_for_its_wording_and_type() {
+    let home = tempfile::tempdir().unwrap();
+    paceback(home.path())
+        .args([
+            "analyze",
+            "--id",
+            "st-streaming-enter-live-sports",
+            "--transcript",
+        ])
+        .arg(fixture("product_sense.transcript.json"))
+        .assert()
+        .success();
+    let takes = history_json(home.path());
+    assert_eq!(takes[0]["question"]["id"], "st-streaming-enter-live-sports");
+    assert_eq!(takes[0]["question"]["type"], "strategy");
+    assert!(
+        takes[0]["question"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("concert tickets"),
+        "{}",
+        takes[0]["question"]
+    );
+}

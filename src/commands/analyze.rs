@@ -16,7 +16,22 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         (None, Some(wav)) => (super::transcribe_file(wav, &args.speech, !args.json)?, wav),
         (None, None) => return Err(Error::usage("give a WAV file or --transcript WORDS.json")),
     };
-    let mut analysis_input = input(&transcript, &path.display().to_string(), &args.question);
+    // A bank question's id stands for its wording (and, without --type, its type).
+    let bank = crate::questions::Bank::load(&home.questions_file()).ok();
+    let asked = args.question.question.as_deref();
+    let from_bank = bank.as_ref().and_then(|b| {
+        asked.and_then(|q| {
+            b.get(q)
+                .or_else(|| b.questions.iter().find(|bq| bq.text == q))
+        })
+    });
+    let mut question = args.question.clone();
+    if let Some(q) = from_bank {
+        question.question = Some(q.text.clone());
+        question.qtype = question.qtype.or(Some(q.qtype));
+    }
+    let bank_id = from_bank.map(|q| q.id.clone());
+    let mut analysis_input = input(&transcript, &path.display().to_string(), &question);
     if let Some(manifest) = &args.steps_from {
         analysis_input.given_steps = Some(truth_boundaries(manifest)?);
     }
@@ -52,7 +67,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     if !args.no_save && args.steps_from.is_none() {
         let wav = args.transcript.is_none().then_some(path.as_path());
         // The analysis is printed; a take that could not be kept is still a failure.
-        save(&home, wav, transcript, &analysis, args.json)
+        save(&home, wav, transcript, &analysis, bank_id, args.json)
             .map_err(|e| e.context("the analysis above was not saved to your history"))?;
     }
     Ok(())
@@ -64,6 +79,7 @@ fn save(
     wav: Option<&std::path::Path>,
     transcript: Transcript,
     analysis: &Analysis,
+    question_id: Option<String>,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let store = Store::open(home)?;
@@ -73,7 +89,7 @@ fn save(
             history::copy_private(wav, &take.wav)?;
         }
         let question = QuestionRef {
-            id: None,
+            id: question_id,
             text: analysis.question.text.clone(),
             qtype: analysis.question.qtype,
         };
