@@ -450,7 +450,11 @@ fn ctrl_c_during_practice_keeps_the_recording() {
     let (_, got) = samples(&home.path().join("recordings").join(format!("{id}.wav")));
     assert!(got.len() as f64 / 16_000.0 > 5.0);
     // Its report is there, and the history table says it was stopped.
-    paceback(home.path()).args(["show", id]).assert().success();
+    paceback(home.path())
+        .args(["show", id])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("stopped with Ctrl-C after"));
     let table = paceback(home.path()).arg("history").output().unwrap();
     assert!(String::from_utf8_lossy(&table.stdout).contains("(stopped)"));
 }

@@ -117,6 +117,14 @@ pub fn show(args: ShowArgs) -> Result<()> {
                 Store::open(&home)?.dir().join(audio).display()
             );
         }
+        if rec.interrupted {
+            let heard = rec.transcript.words.last().map_or(0.0, |w| w.end_s);
+            println!(
+                "stopped with Ctrl-C after {}: this report covers the first {} that was transcribed",
+                crate::time::clock(rec.duration_s),
+                crate::time::clock(heard)
+            );
+        }
         print!("{}", report::terminal(&analysis, &style, args.verbose));
         if let Some(hint) = super::compare::hint(&index, &rec)? {
             println!("\n{}", style.dim(&hint));
