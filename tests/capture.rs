@@ -379,6 +379,22 @@ fn a_microphone_that_goes_away_keeps_the_take() {
     assert!((3.0..=6.0).contains(&kept), "kept {kept:.2} s of about 5");
 }
 
+/// Run `cmd`, press Ctrl-C (SIGINT) after `secs` seconds, and collect what it printed.
+fn ctrl_c_after(cmd: &mut Command, secs: u64) -> std::process::Output {
+    let child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(secs));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn a_silent_microphone_is_named_within_five_seconds() {
     let _turn = MODEL_TURN.lock().unwrap_or_else(|e| e.into_inner());
@@ -387,18 +403,7 @@ fn a_silent_microphone_is_named_within_five_seconds() {
     common::write_wav_i16(&silent, 16_000, 1, &vec![0; 16_000 * 30]);
     let fx = Fixture::start(&silent, "realtime");
     let home = tempfile::tempdir().unwrap();
-    let child = practice(&fx, home.path(), &[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(8));
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = ctrl_c_after(&mut practice(&fx, home.path(), &[]), 8);
     let err = String::from_utf8_lossy(&out.stderr);
     // Plain mode prints a status line when the fault appears, stamped with the audio time.
     let warned = err
@@ -418,18 +423,7 @@ fn ctrl_c_during_practice_keeps_the_recording() {
     let _turn = MODEL_TURN.lock().unwrap_or_else(|e| e.into_inner());
     let fx = Fixture::start(&demo(), "realtime");
     let home = tempfile::tempdir().unwrap();
-    let child = practice(&fx, home.path(), &[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(10));
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = ctrl_c_after(&mut practice(&fx, home.path(), &[]), 10);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(

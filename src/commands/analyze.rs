@@ -16,15 +16,17 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         (None, Some(wav)) => (super::transcribe_file(wav, &args.speech, !args.json)?, wav),
         (None, None) => return Err(Error::usage("give a WAV file or --transcript WORDS.json")),
     };
-    // A bank question's id stands for its wording (and, without --type, its type).
-    let bank = crate::questions::Bank::load(&home.questions_file()).ok();
-    let asked = args.question.question.as_deref();
-    let from_bank = bank.as_ref().and_then(|b| {
-        asked.and_then(|q| {
-            b.get(q)
-                .or_else(|| b.questions.iter().find(|bq| bq.text == q))
-        })
-    });
+    // A bank question's id stands for its wording (and, without --type, its type). The bank is
+    // read only when a question was given.
+    let bank = args
+        .question
+        .question
+        .as_ref()
+        .and_then(|_| crate::questions::Bank::load(&home.questions_file()).ok());
+    let from_bank = bank
+        .as_ref()
+        .zip(args.question.question.as_deref())
+        .and_then(|(b, asked)| b.find(asked));
     let mut question = args.question.clone();
     if let Some(q) = from_bank {
         question.question = Some(q.text.clone());

@@ -11,10 +11,8 @@ use crate::report::{self, Style};
 /// A take named on the command line, with its analysis; a take with no analysis to compare
 /// (unreadable, or no speech) is bad input.
 fn load(index: &Index, name: &str) -> Result<(TakeRecord, Analysis)> {
-    let id = index.resolve(name)?;
-    let rec = index
-        .take(&id)?
-        .ok_or_else(|| Error::usage(format!("no take `{id}` in the history")))?;
+    let rec = index.find(name)?;
+    let id = &rec.id;
     let analysis = rec.analysis().map_err(|e| {
         Error::usage(format!(
             "take {id} has no analysis to compare ({e:#}); `paceback reanalyze {id}` analyzes it again"

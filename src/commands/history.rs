@@ -82,10 +82,7 @@ fn repair(home: &Home) -> Result<()> {
 /// The index and the take `id` names.
 fn find(home: &Home, id: &str) -> Result<(Index, TakeRecord)> {
     let index = history::open_index(home)?;
-    let id = index.resolve(id)?;
-    let rec = index
-        .take(&id)?
-        .ok_or_else(|| Error::usage(format!("no take `{id}` in the history")))?;
+    let rec = index.find(id)?;
     Ok((index, rec))
 }
 

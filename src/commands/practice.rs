@@ -39,11 +39,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
                     question::from_question(text, &lexicon, encoder.as_deref().map(|e| e as _))
                 })
                 .unwrap_or(analysis::QuestionType::ProductSense);
-            let id = bank
-                .questions
-                .iter()
-                .find(|q| q.text == *text)
-                .map(|q| q.id.clone());
+            let id = bank.find(text).map(|q| q.id.clone());
             (
                 QuestionRef {
                     id,

@@ -352,6 +352,13 @@ impl Index {
         Ok(rows)
     }
 
+    /// The record of the take [`Index::resolve`] names.
+    pub fn find(&self, name: &str) -> Result<TakeRecord> {
+        let id = self.resolve(name)?;
+        self.take(&id)?
+            .ok_or_else(|| Error::usage(format!("no take `{id}` in the history")))
+    }
+
     /// The take whose id is `id`, or starts with it when only one does; `latest` is the newest,
     /// `previous` the one before it.
     pub fn resolve(&self, id: &str) -> Result<String> {

@@ -256,6 +256,8 @@ struct Drawer {
     panel: Option<(indicatif::MultiProgress, indicatif::ProgressBar)>,
     /// Plain mode: the 15-second mark, step and fault last reported.
     last_plain: Option<(u64, Option<crate::analysis::Step>, Option<Fault>)>,
+    /// Plain mode: a status line was printed (it is said once, not every tick).
+    status_said: bool,
 }
 
 /// Plain status lines are printed this often (seconds of audio) and at every step change.
@@ -282,6 +284,7 @@ fn panel_drawer(device: &str) -> Drawer {
         _echo_off: panel.is_some().then(crate::output::EchoOff::new),
         panel,
         last_plain: None,
+        status_said: false,
     }
 }
 
@@ -325,13 +328,11 @@ impl Drawer {
                 line,
                 usize::from(console::Term::stderr().size().1).saturating_sub(1),
             )),
-            None => {
-                let key = (u64::MAX, None, None);
-                if self.last_plain != Some(key) {
-                    self.last_plain = Some(key);
-                    eprintln!("{line}");
-                }
+            None if !self.status_said => {
+                self.status_said = true;
+                eprintln!("{line}");
             }
+            None => {}
         }
     }
 

@@ -83,6 +83,12 @@ impl Bank {
         self.questions.iter().find(|q| q.id == id)
     }
 
+    /// The question `asked` names: by its id, else by its exact wording.
+    pub fn find(&self, asked: &str) -> Option<&Question> {
+        self.get(asked)
+            .or_else(|| self.questions.iter().find(|q| q.text == asked))
+    }
+
     /// The question of `qtype` (any type if `None`) practised least often according to
     /// `counts` (question id → takes); ties are broken at random.
     pub fn least_practised(
