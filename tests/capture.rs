@@ -109,6 +109,28 @@ fn correlation(reference: &[f32], got: &[f32]) -> f64 {
 }
 
 #[test]
+fn record_names_a_silent_microphone_once_and_keeps_the_take() {
+    let dir = tempfile::tempdir().unwrap();
+    let silent = dir.path().join("silent.wav");
+    common::write_wav_i16(&silent, 16_000, 1, &vec![0; 16_000 * 30]);
+    let fx = Fixture::start(&silent, "fast");
+    let home = tempfile::tempdir().unwrap();
+    let out_wav = home.path().join("take.wav");
+    let out = fx
+        .command(home.path())
+        .args(["record", "--duration", "8"])
+        .arg(&out_wav)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("is it muted").count(), 1, "{err}");
+    let (_, got) = samples(&out_wav);
+    assert!((got.len() as f64 / 16_000.0 - 8.0).abs() < 0.05);
+}
+
+#[test]
 fn a_recording_matches_the_fixture_and_honours_duration() {
     let fx = Fixture::start(&demo(), "fast");
     let home = tempfile::tempdir().unwrap();
