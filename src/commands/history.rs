@@ -123,6 +123,12 @@ pub fn show(args: ShowArgs) -> Result<()> {
             );
         }
         print!("{}", report::terminal(&analysis, &style, args.verbose));
+        if let Some(r) = history::compare::reference(analysis.question.qtype)
+            .filter(|_| !analysis.no_speech)
+        {
+            let text = report::mix::wrap(&r.sentence(), "", report::mix::terminal_width());
+            print!("\n{}", style.dim(&text));
+        }
         if let Some(hint) = super::compare::hint(&index, &rec)? {
             println!("\n{}", style.dim(&hint));
         }

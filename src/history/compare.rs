@@ -8,7 +8,7 @@ use super::index::StepTotals;
 use super::take::{QuestionRef, TakeRecord};
 use crate::analysis::method::profile;
 use crate::analysis::{Analysis, Framework, QuestionType, Status, Step};
-use crate::time::round_cs;
+use crate::time::{clock, round_cs};
 
 /// The `--json` contract of `paceback compare`.
 pub const SCHEMA: &str = "paceback.compare/1";
@@ -120,6 +120,35 @@ pub struct Reference {
     pub answer_s: f64,
     /// Its labelled seconds per step.
     pub steps: StepTotals,
+}
+
+impl Reference {
+    /// Its seconds per step in method order, steps it does not have left out.
+    pub fn step_seconds(&self) -> Vec<(Step, f64)> {
+        self.qtype
+            .framework()
+            .steps()
+            .iter()
+            .map(|st| (*st, self.steps.get(*st)))
+            .filter(|(_, secs)| *secs > 0.0)
+            .collect()
+    }
+
+    /// "A strong product sense answer (6:22) spends 1:00 on customer, …".
+    pub fn sentence(&self) -> String {
+        let names = profile(self.qtype);
+        let spends: Vec<String> = self
+            .step_seconds()
+            .iter()
+            .map(|(st, secs)| format!("{} on {}", clock(*secs), names.name(*st).to_lowercase()))
+            .collect();
+        format!(
+            "A strong {} answer ({}) spends {}.",
+            self.qtype.label(),
+            clock(self.answer_s),
+            spends.join(", ")
+        )
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -6,8 +6,9 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::replay::{Audio, Replay};
 use crate::analysis::delivery::{Mark, MarkKind};
 use crate::analysis::method::{METHOD, profile};
-use crate::analysis::{Analysis, Check, Light, Status, Step};
+use crate::analysis::{Analysis, Check, Light, QuestionType, Status, Step};
 use crate::history::TakeRecord;
+use crate::history::compare::{Reference, reference};
 use crate::time::{clock, human, range};
 
 const CSS: &str = "
@@ -38,6 +39,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{background:#fef3c7;padding:.4rem .6rem;border-radius:4px}
 body:has(#player) .seek{cursor:pointer}body:has(#player) .seek:hover{background:#0000000d}
 .w.now{background:#fde047;border-radius:3px}.filler{text-decoration:underline wavy #f59e0b}
+.mixrow{display:flex;align-items:center;gap:.6rem;margin:.3rem 0}.mixrow>span{width:7rem;font-size:.85rem}.mixtrack{flex:1}
+.mixbar{display:flex;height:1.1rem;border-radius:4px;overflow:hidden}.mixbar div{height:100%;border-right:1px solid #fff}
 .hedge{text-decoration:underline dotted #a855f7 2px}.pause{color:#b45309;font-size:.8em;white-space:nowrap}
 ";
 
@@ -444,6 +447,7 @@ fn report_body(a: &Analysis, marks: &[Mark]) -> Markup {
                          td.num.{ (if s.confidence < 0.6 { "warn" } else { "muted" }) } { (format!("{:.0}%", s.confidence * 100.0)) } }
                 }
             }
+            @if let Some(r) = reference(a.question.qtype) { (beside_example(a, r)) }
             h2 { "Timing budgets" }
             table {
                 tr { th { "budget" } th.num { "actual" } th.num { "target" } th { "light" } }
@@ -460,6 +464,51 @@ fn report_body(a: &Analysis, marks: &[Mark]) -> Markup {
             (marks_key(marks))
             (transcript(a, marks))
         }
+    }
+}
+
+/// Seconds per step of the answer, in method order (steps it never reached left out).
+fn step_seconds(a: &Analysis) -> Vec<(Step, f64)> {
+    a.framework
+        .steps()
+        .iter()
+        .map(|st| (*st, a.steps.iter().filter(|s| s.step == *st).map(|s| s.duration_s).sum()))
+        .filter(|(_, secs)| *secs > 0.0)
+        .collect()
+}
+
+/// One answer's steps as a bar `scale_s` wide, each step as long as its seconds.
+fn mix_bar(label: &str, steps: &[(Step, f64)], scale_s: f64, qtype: QuestionType) -> Markup {
+    let names = profile(qtype);
+    let total: f64 = steps.iter().map(|(_, s)| s).sum();
+    html! {
+        div.mixrow {
+            span.muted { (label) " " (clock(total)) }
+            div.mixtrack {
+                div.mixbar style={ "width:" (pct(total, scale_s)) } {
+                    @for (step, secs) in steps {
+                        div style={ "flex:" (format!("{secs:.2}")) ";background:" (step_hex(*step)) }
+                            title={ (names.name(*step)) " " (clock(*secs)) } {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The answer beside the labelled example answer of its type: both step mixes on one scale and
+/// a sentence of where the example's minutes went.
+fn beside_example(a: &Analysis, r: &Reference) -> Markup {
+    let yours = step_seconds(a);
+    let example = r.step_seconds();
+    let total = |steps: &[(Step, f64)]| steps.iter().map(|(_, s)| s).sum::<f64>();
+    let scale = total(&yours).max(total(&example)).max(1e-9);
+    html! {
+        h2 { "Beside a strong answer" }
+        p { (r.sentence()) }
+        (mix_bar("yours", &yours, scale, a.question.qtype))
+        (mix_bar("example", &example, scale, a.question.qtype))
+        p.muted { "The example is " (r.label) ", answering “" (r.question) "” (" (r.source) ", labelled by step)." }
     }
 }
 
@@ -605,6 +654,29 @@ mod tests {
             let first = s.select(&Selector::parse(".w").unwrap()).next().unwrap();
             assert_eq!(start(s, "data-start"), start(&first, "data-start"));
         }
+    }
+
+    #[test]
+    fn the_answer_is_shown_beside_the_example_of_its_type() {
+        let (a, html) = page_of(no_audio());
+        let doc = Html::parse_document(&html);
+        let r = reference(QuestionType::ProductSense).expect("a product sense example");
+        let text: String = doc.root_element().text().collect();
+        assert!(text.contains("A strong product sense answer"), "{text}");
+        assert!(text.contains(&format!("{} on pain", clock(r.steps.get(Step::Pain)))));
+        let bars = select(&doc, ".mixbar");
+        assert_eq!(bars.len(), 2, "yours and the example");
+        let parts = |bar: &scraper::ElementRef| bar.select(&Selector::parse("div").unwrap()).count();
+        assert_eq!(parts(&bars[0]), a.framework.steps().len(), "every step the take has");
+        assert_eq!(parts(&bars[1]), r.steps.0.iter().filter(|(_, s)| *s > 0.0).count());
+        // One scale: the longer answer fills the track, the shorter one is drawn in proportion.
+        let width = |bar: &scraper::ElementRef| -> f64 {
+            let style = bar.value().attr("style").unwrap();
+            style.trim_start_matches("width:").trim_end_matches('%').parse().unwrap()
+        };
+        let ours: f64 = a.steps.iter().map(|s| s.duration_s).sum();
+        assert!((width(&bars[1]) - 100.0).abs() < 0.01, "the example is longer");
+        assert!((width(&bars[0]) - ours / r.answer_s.max(ours) * 100.0).abs() < 1.0);
     }
 
     #[test]
