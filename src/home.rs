@@ -42,6 +42,11 @@ impl Home {
         self.root.join("recordings")
     }
 
+    /// Folder of take report pages `progress --html` links to (made again whenever wanted).
+    pub fn reports_dir(&self) -> PathBuf {
+        self.root.join("reports")
+    }
+
     /// The user's cue lexicon override.
     pub fn cues_file(&self) -> PathBuf {
         self.root.join("cues.toml")

@@ -433,6 +433,59 @@ fn the_html_pages_are_well_formed_and_hold_the_charts() {
     }
 }
 
+#[test]
+fn progress_links_each_take_to_its_report_and_renews_it_when_the_take_changes() {
+    let home = tempfile::tempdir().unwrap();
+    history_with_takes(home.path());
+    let progress = home.path().join("progress.html");
+    let draw = || {
+        paceback(home.path())
+            .args(["progress", "--html"])
+            .arg(&progress)
+            .assert()
+            .success();
+        parse_html(&progress)
+    };
+    let doc = draw();
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let bars: Vec<String> = doc
+        .select(&sel("svg.mix a.take"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    assert_eq!(bars.len(), 3, "a linked bar per take");
+    let ids: Vec<String> = history_json(home.path())
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    let report = |id: &str| home.path().join(format!("reports/{id}.html"));
+    for id in &ids {
+        let href = format!("file://{}", report(id).display());
+        assert!(bars.contains(&href), "{href} not in {bars:?}");
+        assert!(
+            doc.select(&sel("figure a.take"))
+                .any(|a| a.value().attr("href") == Some(href.as_str())),
+            "the charts' dots link {id} too"
+        );
+        let page = parse_html(&report(id));
+        let text: String = page.root_element().text().collect();
+        assert!(text.contains(id.as_str()), "the report of {id} names it");
+        assert_eq!(mode(&report(id)) & 0o777, 0o600);
+    }
+    // Drawn again: the reports are reused; after a reanalysis, that take's is written anew.
+    let stamp = |id: &str| std::fs::metadata(report(id)).unwrap().modified().unwrap();
+    let before: Vec<_> = ids.iter().map(|id| stamp(id)).collect();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    draw();
+    assert_eq!(before, ids.iter().map(|id| stamp(id)).collect::<Vec<_>>());
+    paceback(home.path())
+        .args(["reanalyze", &ids[0]])
+        .assert()
+        .success();
+    draw();
+    assert!(stamp(&ids[0]) > before[0], "the reanalyzed take's report is new");
+    assert_eq!(stamp(&ids[1]), before[1]);
+}
+
 /// The headless browser on this machine, or `None` after saying that `what` is skipped.
 fn browser(what: &str) -> Option<&'static str> {
     let found = ["chromium", "chromium-browser", "google-chrome"]

@@ -94,8 +94,9 @@ pub fn show(args: ShowArgs) -> Result<()> {
         .analysis()
         .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))?;
     if let Some(path) = &args.html {
-        let replay = report::replay::Replay::for_take(&home, &rec, &analysis, args.link_audio);
-        write_page(path, &report::html::take_page(&rec, &analysis, &replay))?;
+        let lex = report::replay::Replay::lexicon(&home);
+        let page = take_report(&home, &rec, &analysis, &lex, args.link_audio);
+        write_page(path, &page)?;
     }
     if args.json {
         return json_out(&rec.analysis);
@@ -123,8 +124,8 @@ pub fn show(args: ShowArgs) -> Result<()> {
             );
         }
         print!("{}", report::terminal(&analysis, &style, args.verbose));
-        if let Some(r) = history::compare::reference(analysis.question.qtype)
-            .filter(|_| !analysis.no_speech)
+        if let Some(r) =
+            history::compare::reference(analysis.question.qtype).filter(|_| !analysis.no_speech)
         {
             let text = report::mix::wrap(&r.sentence(), "", report::mix::terminal_width());
             print!("\n{}", style.dim(&text));
@@ -134,6 +135,19 @@ pub fn show(args: ShowArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The report page of a take, with its recording inside (or linked when `link_audio`) and its
+/// delivery marked by `lex`.
+pub fn take_report(
+    home: &Home,
+    rec: &TakeRecord,
+    analysis: &analysis::Analysis,
+    lex: &Lexicon,
+    link_audio: bool,
+) -> String {
+    let replay = report::replay::Replay::for_take(home, rec, analysis, lex, link_audio);
+    report::html::take_page(rec, analysis, &replay)
 }
 
 /// Write an HTML page, private to the user (0600) like everything paceback writes, saying where.

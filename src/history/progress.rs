@@ -61,6 +61,9 @@ pub struct Metric {
     pub target: Option<Target>,
     /// (Unix seconds, value), oldest first; takes without the figure are left out.
     pub points: Vec<(i64, f64)>,
+    /// The take of each point (for the page's links; not part of `paceback.progress/1`).
+    #[serde(skip)]
+    pub take_ids: Vec<String>,
 }
 
 impl Metric {
@@ -135,6 +138,11 @@ pub fn progress(rows: &[Row]) -> Progress {
         points: rows
             .iter()
             .filter_map(|r| f(r).map(|v| (r.recorded_unix, v)))
+            .collect(),
+        take_ids: rows
+            .iter()
+            .filter(|r| f(r).is_some())
+            .map(|r| r.id.clone())
             .collect(),
     };
     let mut metrics = vec![

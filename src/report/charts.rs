@@ -84,6 +84,7 @@ fn frame<'a, 'b>(
 }
 
 const RAW: RGBColor = RGBColor(96, 165, 250);
+const RAW_HEX: &str = "#60a5fa";
 const RAW_BAND: RGBAColor = RGBAColor(147, 197, 253, 0.45);
 const MEDIAN: RGBColor = RGBColor(29, 78, 216);
 
@@ -98,7 +99,14 @@ const BUCKETS: usize = 160;
 /// are many) and the rolling median of the last `window` takes as a line, with the target
 /// shaded; `None` with no points. Drawing stays proportional to the chart's width, not to the
 /// number of takes.
-pub fn trend_chart(m: &Metric, window: usize, size: (u32, u32)) -> Option<String> {
+/// Each dot is a link to its take's report where `link` gives one (by take id), and says its
+/// day and value when hovered.
+pub fn trend_chart(
+    m: &Metric,
+    window: usize,
+    size: (u32, u32),
+    link: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
     m.points.first()?;
     let n = m.points.len();
     let values: Vec<f64> = m.points.iter().map(|p| p.1).collect();
@@ -116,18 +124,27 @@ pub fn trend_chart(m: &Metric, window: usize, size: (u32, u32)) -> Option<String
     let mid = |(a, b): (usize, usize)| (a + b - 1) as f64 / 2.0;
 
     let mut svg = String::new();
+    let mut dots = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let mut chart = frame(&root, m, value_range(values.iter().copied(), m))?;
         if n <= DOTS_UP_TO {
-            chart
-                .draw_series(
-                    values
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| Circle::new((i as f64, *v), 3, RAW.filled())),
-                )
-                .ok()?;
+            // Drawn after the chart, on top of the median line, so each can be a link.
+            for (i, v) in values.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(i as f64, *v));
+                let title = format!("{}: {}", day(m.points[i].0), value(m.unit, *v));
+                let dot = format!(
+                    "<circle cx=\"{x}\" cy=\"{y}\" r=\"3.5\" fill=\"{RAW_HEX}\"><title>{}</title></circle>",
+                    maud::html! { (title) }.into_string()
+                );
+                match m.take_ids.get(i).and_then(|id| link(id)) {
+                    Some(href) => dots.push_str(&format!(
+                        "<a href=\"{}\" class=\"take\">{dot}</a>",
+                        maud::html! { (href) }.into_string()
+                    )),
+                    None => dots.push_str(&dot),
+                }
+            }
         } else {
             let range = |(a, b): (usize, usize)| {
                 values[a..b]
@@ -157,6 +174,9 @@ pub fn trend_chart(m: &Metric, window: usize, size: (u32, u32)) -> Option<String
             .ok()?;
         root.present().ok()?;
     }
+    if let Some(end) = svg.rfind("</svg>") {
+        svg.insert_str(end, &dots);
+    }
     Some(svg)
 }
 
@@ -174,17 +194,47 @@ mod tests {
             points: (0..n)
                 .map(|i| (1_700_000_000 + i as i64 * 3600, 130.0 + (i % 17) as f64))
                 .collect(),
+            take_ids: (0..n).map(|i| format!("take-{i}")).collect(),
         }
     }
 
     #[test]
     fn trend_charts_stay_small_however_many_takes() {
-        let few = trend_chart(&metric(20), 5, (460, 240)).unwrap();
+        let few = trend_chart(&metric(20), 5, (460, 240), &|_| None).unwrap();
         assert_eq!(few.matches("<circle").count(), 20);
-        let many = trend_chart(&metric(10_000), 31, (460, 240)).unwrap();
+        let many = trend_chart(&metric(10_000), 31, (460, 240), &|_| None).unwrap();
         assert_eq!(many.matches("<circle").count(), 0);
         assert!(many.contains("<polygon"), "the range band");
         assert!(many.len() < 60_000, "{} bytes", many.len());
-        assert!(trend_chart(&metric(0), 5, (460, 240)).is_none());
+        assert!(trend_chart(&metric(0), 5, (460, 240), &|_| None).is_none());
+    }
+
+    #[test]
+    fn each_dot_links_to_its_take_where_there_is_a_report() {
+        let m = metric(12);
+        let link = |id: &str| (id != "take-3").then(|| format!("reports/{id}.html?a&b"));
+        let svg = trend_chart(&m, 5, (460, 240), &link).unwrap();
+        let doc = scraper::Html::parse_fragment(&svg);
+        let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+        let hrefs: Vec<&str> = doc
+            .select(&sel("a.take"))
+            .map(|a| a.value().attr("href").unwrap())
+            .collect();
+        assert_eq!(hrefs.len(), 11, "every take but the one without a report");
+        assert_eq!(hrefs[0], "reports/take-0.html?a&b");
+        assert_eq!(hrefs[3], "reports/take-4.html?a&b");
+        assert_eq!(doc.select(&sel("circle")).count(), 12);
+        let first = doc.select(&sel("a.take circle title")).next().unwrap();
+        assert!(
+            first.text().collect::<String>().ends_with(": 130 wpm"),
+            "{}",
+            first.html()
+        );
+        // Dots rise with their value: take 1 (131 wpm) is drawn above take 0 (130).
+        let cy: Vec<f64> = doc
+            .select(&sel("circle"))
+            .map(|c| c.value().attr("cy").unwrap().parse().unwrap())
+            .collect();
+        assert!(cy[1] < cy[0], "{cy:?}");
     }
 }

@@ -472,7 +472,16 @@ fn step_seconds(a: &Analysis) -> Vec<(Step, f64)> {
     a.framework
         .steps()
         .iter()
-        .map(|st| (*st, a.steps.iter().filter(|s| s.step == *st).map(|s| s.duration_s).sum()))
+        .map(|st| {
+            (
+                *st,
+                a.steps
+                    .iter()
+                    .filter(|s| s.step == *st)
+                    .map(|s| s.duration_s)
+                    .sum(),
+            )
+        })
         .filter(|(_, secs)| *secs > 0.0)
         .collect()
 }
@@ -666,16 +675,31 @@ mod tests {
         assert!(text.contains(&format!("{} on pain", clock(r.steps.get(Step::Pain)))));
         let bars = select(&doc, ".mixbar");
         assert_eq!(bars.len(), 2, "yours and the example");
-        let parts = |bar: &scraper::ElementRef| bar.select(&Selector::parse("div").unwrap()).count();
-        assert_eq!(parts(&bars[0]), a.framework.steps().len(), "every step the take has");
-        assert_eq!(parts(&bars[1]), r.steps.0.iter().filter(|(_, s)| *s > 0.0).count());
+        let parts =
+            |bar: &scraper::ElementRef| bar.select(&Selector::parse("div").unwrap()).count();
+        assert_eq!(
+            parts(&bars[0]),
+            a.framework.steps().len(),
+            "every step the take has"
+        );
+        assert_eq!(
+            parts(&bars[1]),
+            r.steps.0.iter().filter(|(_, s)| *s > 0.0).count()
+        );
         // One scale: the longer answer fills the track, the shorter one is drawn in proportion.
         let width = |bar: &scraper::ElementRef| -> f64 {
             let style = bar.value().attr("style").unwrap();
-            style.trim_start_matches("width:").trim_end_matches('%').parse().unwrap()
+            style
+                .trim_start_matches("width:")
+                .trim_end_matches('%')
+                .parse()
+                .unwrap()
         };
         let ours: f64 = a.steps.iter().map(|s| s.duration_s).sum();
-        assert!((width(&bars[1]) - 100.0).abs() < 0.01, "the example is longer");
+        assert!(
+            (width(&bars[1]) - 100.0).abs() < 0.01,
+            "the example is longer"
+        );
         assert!((width(&bars[0]) - ours / r.answer_s.max(ours) * 100.0).abs() < 1.0);
     }
 

@@ -16,6 +16,9 @@ use crate::history::progress::{self, Progress, median_window, rolling_median};
 use crate::history::{Row, TakeRecord};
 use crate::time::clock;
 
+/// The address of a take's report page by take id, where there is one.
+pub type Link<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 /// Width of the step-mix strip in SVG units (it scales to the page).
 const STRIP_W: usize = 960;
 const STRIP_H: f64 = 90.0;
@@ -37,7 +40,7 @@ fn day(r: &Row) -> &str {
 
 /// The step-mix strip of `rows` (oldest first, one type): a stacked bar per take, or per group
 /// of neighbouring takes when there are more takes than bars.
-pub fn step_mix_strip(rows: &[&Row], qtype: QuestionType) -> Markup {
+pub fn step_mix_strip(rows: &[&Row], qtype: QuestionType, link: Link) -> Markup {
     let steps = qtype.framework().steps();
     let n = rows.len();
     if n == 0 {
@@ -96,12 +99,25 @@ pub fn step_mix_strip(rows: &[&Row], qtype: QuestionType) -> Markup {
         } else {
             String::new()
         };
-        let _ = write!(
-            tips,
+        let tip = format!(
             "<rect x=\"{x:.1}\" y=\"0\" width=\"{bar_w:.2}\" height=\"{STRIP_H}\" fill=\"transparent\"><title>{}{}</title></rect>",
             maud::html! { (who) }.into_string(),
             shares_text
         );
+        match group
+            .first()
+            .filter(|_| group.len() == 1)
+            .and_then(|r| link(&r.id))
+        {
+            Some(href) => {
+                let _ = write!(
+                    tips,
+                    "<a href=\"{}\" class=\"take\">{tip}</a>",
+                    maud::html! { (href) }.into_string()
+                );
+            }
+            None => tips.push_str(&tip),
+        }
     }
     let used: Vec<Step> = steps
         .iter()
@@ -129,7 +145,7 @@ pub fn step_mix_strip(rows: &[&Row], qtype: QuestionType) -> Markup {
 }
 
 /// One question type's section: the strip, the summary and a chart per figure.
-fn type_section(qtype: QuestionType, rows: &[&Row]) -> Markup {
+fn type_section(qtype: QuestionType, rows: &[&Row], link: Link) -> Markup {
     let owned: Vec<Row> = rows.iter().map(|r| (*r).clone()).collect();
     let p = progress::progress(&owned);
     let window = median_window(rows.len());
@@ -137,7 +153,7 @@ fn type_section(qtype: QuestionType, rows: &[&Row]) -> Markup {
         section.qtype id=(qtype.id()) {
             h2 { (capitalized(qtype.label())) " · " (rows.len()) " take" @if rows.len() != 1 { "s" } }
             h3 { "Where the minutes went, take by take" }
-            (step_mix_strip(rows, qtype))
+            (step_mix_strip(rows, qtype, link))
             table {
                 tr { th { "figure" } th.num { "first" } th.num { "latest" }
                      th.num title={ "median of the last " (window) " takes" } { "recent median" }
@@ -155,10 +171,11 @@ fn type_section(qtype: QuestionType, rows: &[&Row]) -> Markup {
                 }
             }
             p.muted { "Charts: each take (a dot; when there are many, the band of their range), and the line is the median of the last "
-                      (window) " takes; the green band is the target." }
+                      (window) " takes; the green band is the target."
+                      @if rows.len() <= STRIP_BARS { " Click a bar or a dot to open that take's report." } }
             div.charts {
                 @for m in &p.metrics {
-                    @if let Some(svg) = trend_chart(m, window, (460, 240)) {
+                    @if let Some(svg) = trend_chart(m, window, (460, 240), link) {
                         figure style="margin:0" { (PreEscaped(svg)) }
                     }
                 }
@@ -174,11 +191,35 @@ fn capitalized(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The progress page over `rows` (oldest first), with the latest take's timeline.
+/// The takes the page draws one by one (a bar of the strip each, a dot each when fewer), whose
+/// reports it can link to: every take of a type with at most a strip's worth of takes.
+pub fn takes_drawn_alone(rows: &[Row]) -> Vec<&str> {
+    let spoken = |r: &&Row| r.figures.answer_s > 0.0;
+    QuestionType::ALL
+        .iter()
+        .flat_map(|t| {
+            let of_type: Vec<&Row> = rows
+                .iter()
+                .filter(spoken)
+                .filter(|r| r.question.qtype == *t)
+                .collect();
+            if of_type.len() <= STRIP_BARS {
+                of_type
+            } else {
+                vec![]
+            }
+        })
+        .map(|r| r.id.as_str())
+        .collect()
+}
+
+/// The progress page over `rows` (oldest first), with the latest take's timeline; bars and
+/// dots of a take link to its report where `link` gives one.
 pub fn progress_page(
     rows: &[Row],
     scope: &str,
     latest: Option<(&TakeRecord, &Analysis)>,
+    link: Link,
 ) -> String {
     let spoken: Vec<&Row> = rows.iter().filter(|r| r.figures.answer_s > 0.0).collect();
     let all: Progress = progress::progress(rows);
@@ -210,7 +251,7 @@ pub fn progress_page(
                 }
             }
             @for (t, rs) in &types {
-                (type_section(*t, rs))
+                (type_section(*t, rs, link))
             }
             h2 { "By week" }
             table {
@@ -224,7 +265,7 @@ pub fn progress_page(
             }
             @if let Some((rec, a)) = latest {
                 h2 { "Latest take: " (rec.question.text.as_deref().unwrap_or("")) }
-                p.muted { (rec.id) }
+                p.muted { @match link(&rec.id) { Some(href) => a href=(href) { (rec.id) }, None => (rec.id) } }
                 (timeline(a))
             }
         },
@@ -252,7 +293,7 @@ mod tests {
     fn the_strip_has_a_bar_per_take_until_there_are_more_takes_than_bars() {
         let few = rows(30, QuestionType::Strategy);
         let refs: Vec<&Row> = few.iter().collect();
-        let svg = step_mix_strip(&refs, QuestionType::Strategy).into_string();
+        let svg = step_mix_strip(&refs, QuestionType::Strategy, &|_| None).into_string();
         assert_eq!(svg.matches("<rect").count(), 30);
         assert_eq!(
             svg.matches("<path").count(),
@@ -263,7 +304,7 @@ mod tests {
 
         let many = rows(5_000, QuestionType::Strategy);
         let refs: Vec<&Row> = many.iter().collect();
-        let svg = step_mix_strip(&refs, QuestionType::Strategy).into_string();
+        let svg = step_mix_strip(&refs, QuestionType::Strategy, &|_| None).into_string();
         assert_eq!(svg.matches("<rect").count(), STRIP_BARS);
         assert!(
             svg.contains("10 takes a bar"),
@@ -278,10 +319,49 @@ mod tests {
         let mut all = rows(40, QuestionType::ProductSense);
         all.extend(rows(10, QuestionType::Behavioral));
         all.sort_by_key(|r| r.recorded_unix);
-        let page = progress_page(&all, "of every type", None);
+        let page = progress_page(&all, "of every type", None, &|_| None);
         assert_eq!(page.matches("<section").count(), 2);
         assert!(page.contains("id=\"product_sense\"") && page.contains("id=\"behavioral\""));
         assert_eq!(page.matches("class=\"mix\"").count(), 2);
         assert!(page.matches("<figure").count() >= 10);
+    }
+
+    #[test]
+    fn takes_drawn_one_by_one_link_to_their_reports() {
+        let mut all = rows(12, QuestionType::ProductSense);
+        all.extend(rows(STRIP_BARS + 1, QuestionType::Behavioral));
+        for (i, r) in all.iter_mut().enumerate() {
+            r.id = format!("take-{i}");
+        }
+        all.sort_by_key(|r| r.recorded_unix);
+        let alone = takes_drawn_alone(&all);
+        assert_eq!(alone.len(), 12, "only the type with a bar per take");
+        assert!(
+            alone
+                .iter()
+                .all(|id| id.parse::<usize>().is_err() && id.starts_with("take-"))
+        );
+        let linked: std::collections::HashSet<&str> = alone.iter().copied().collect();
+        let link = |id: &str| linked.contains(id).then(|| format!("r/{id}.html"));
+        let page = progress_page(&all, "of every type", None, &link);
+        let doc = scraper::Html::parse_document(&page);
+        let hrefs = |sel: &str| -> Vec<String> {
+            doc.select(&scraper::Selector::parse(sel).unwrap())
+                .map(|a| a.value().attr("href").unwrap().to_string())
+                .collect()
+        };
+        // The strip: one link per product sense take, oldest first; none for the crowded type.
+        let strip = hrefs("#product_sense svg.mix a.take");
+        let expected: Vec<String> = all
+            .iter()
+            .filter(|r| r.question.qtype == QuestionType::ProductSense)
+            .map(|r| format!("r/{}.html", r.id))
+            .collect();
+        assert_eq!(strip, expected);
+        assert!(hrefs("#behavioral a.take").is_empty());
+        // Each chart's dots link the same takes.
+        let dots = hrefs("#product_sense .charts a.take");
+        assert!(dots.len() >= 12 * 4, "{}", dots.len());
+        assert!(dots.iter().all(|h| expected.contains(h)));
     }
 }

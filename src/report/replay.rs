@@ -44,18 +44,28 @@ pub struct Replay {
 impl Replay {
     /// The replay of a saved take: its recording from the history's recordings folder (linked
     /// when `link` is set or it is longer than [`EMBED_UP_TO_S`]) and the delivery marks read
-    /// with the user's cue lexicon (the built-in one when theirs cannot be read).
-    pub fn for_take(home: &Home, rec: &TakeRecord, a: &Analysis, link: bool) -> Replay {
+    /// with `lex`.
+    pub fn for_take(
+        home: &Home,
+        rec: &TakeRecord,
+        a: &Analysis,
+        lex: &Lexicon,
+        link: bool,
+    ) -> Replay {
         let wav = rec
             .audio
             .as_ref()
             .filter(|_| rec.check_names().is_ok())
             .map(|name| home.recordings_dir().join(name));
-        let lex = Lexicon::load(&home.cues_file()).unwrap_or_else(|_| Lexicon::builtin());
         Replay {
             audio: audio(wav.as_deref(), rec.duration_s, link),
-            marks: marks(a, &lex),
+            marks: marks(a, lex),
         }
+    }
+
+    /// The user's cue lexicon for the marks, the built-in one when theirs cannot be read.
+    pub fn lexicon(home: &Home) -> Lexicon {
+        Lexicon::load(&home.cues_file()).unwrap_or_else(|_| Lexicon::builtin())
     }
 }
 
@@ -161,7 +171,7 @@ fn speech_wav(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// A `file://` URI of `path` (made absolute), with everything but unreserved characters and
 /// `/` percent-encoded.
-fn file_uri(path: &Path) -> String {
+pub fn file_uri(path: &Path) -> String {
     let abs: PathBuf = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut uri = String::from("file://");
     for b in abs.to_string_lossy().bytes() {
