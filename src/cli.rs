@@ -64,6 +64,12 @@ Examples:
   paceback progress --type product_sense --since 2026-11-01
   paceback progress --html progress.html     charts, in one page you can open anywhere";
 
+const PLAY_EXAMPLES: &str = "\
+Examples:
+  paceback play latest                 the whole take
+  paceback play latest --step pain     every stretch of the pain step, one after the other
+  paceback play 2026-12-01 --step \"end state\" --device usb";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Practise: get a question, answer it out loud with a live pacing panel, get the report.
@@ -100,6 +106,9 @@ pub enum Command {
     Progress(ProgressArgs),
     /// Compare two takes: timelines on one scale, time per step, shares, checks that changed.
     Compare(CompareArgs),
+    /// Hear a take, or one step of it, through the speakers, its transcript shown as it plays.
+    #[command(after_help = PLAY_EXAMPLES)]
+    Play(PlayArgs),
     /// Export every saved take, for your own analysis.
     Export(ExportArgs),
     /// Re-run the analysis of saved takes (after changing cues); earlier results are kept.
@@ -289,6 +298,21 @@ pub struct ShowArgs {
     /// Also show the transcript, labelled by step
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// The take: its id, a unique beginning of it, `latest` or `previous`
+    pub id: String,
+
+    /// Play only this step (its id or its name: pain, vision, "end state", action…); a step
+    /// said in several stretches plays them one after the other
+    #[arg(long, value_name = "STEP")]
+    pub step: Option<String>,
+
+    /// Output device: its id or part of its name [default: the system's]
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Args)]

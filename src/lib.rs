@@ -15,6 +15,7 @@ pub mod home;
 pub mod interrupt;
 pub mod model;
 pub mod output;
+pub mod play;
 pub mod practice;
 pub mod progress_bar;
 pub mod questions;

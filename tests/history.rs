@@ -482,7 +482,10 @@ fn progress_links_each_take_to_its_report_and_renews_it_when_the_take_changes() 
         .assert()
         .success();
     draw();
-    assert!(stamp(&ids[0]) > before[0], "the reanalyzed take's report is new");
+    assert!(
+        stamp(&ids[0]) > before[0],
+        "the reanalyzed take's report is new"
+    );
     assert_eq!(stamp(&ids[1]), before[1]);
 }
 
@@ -976,4 +979,163 @@ fn a_bank_question_id_stands_for_its_wording_and_type() {
         "{}",
         takes[0]["question"]
     );
+}
+
+/// An ALSA configuration whose default device writes what is played to `out`, raw, as fast as
+/// it is given (`null` slave): the "speakers" of `paceback play` on a machine without a card.
+fn alsa_file_sink(dir: &Path, out: &Path) -> PathBuf {
+    let conf = dir.join("asound.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "defaults.pcm.minperiodtime 5000\npcm.!default {{\n    type file\n    slave.pcm {{ type null }}\n    file \"{}\"\n    format \"raw\"\n}}\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+/// Samples of a raw file in the format `paceback play` said it opened ("…, 16000 Hz mono f32"),
+/// as f32 in [-1, 1].
+fn played_samples(raw: &[u8], said: &str) -> Vec<f32> {
+    if said.contains("16000 Hz mono f32") {
+        raw.chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+            .collect()
+    } else if said.contains("16000 Hz mono i16") {
+        raw.chunks_exact(2)
+            .map(|b| f32::from(i16::from_le_bytes(b.try_into().unwrap())) / 32768.0)
+            .collect()
+    } else {
+        panic!("the test expects 16 kHz mono f32 or i16 on the file sink: {said}")
+    }
+}
+
+#[test]
+fn play_step_writes_exactly_that_steps_samples_to_the_output() {
+    let home = tempfile::tempdir().unwrap();
+    let id = take_with_recording(home.path());
+    let out = home.path().join("played.raw");
+    let conf = alsa_file_sink(home.path(), &out);
+    let run = paceback(home.path())
+        .env("ALSA_CONFIG_PATH", &conf)
+        .env_remove("PULSE_SERVER")
+        .args(["play", &id, "--step", "pain"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr),
+    );
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains(", 16000 Hz mono"), "{stderr}");
+
+    let analysis = output_json(paceback(home.path()).args(["show", &id, "--json"]));
+    let pain: Vec<(f64, f64)> = analysis["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["step"] == "pain")
+        .map(|s| (s["start_s"].as_f64().unwrap(), s["end_s"].as_f64().unwrap()))
+        .collect();
+    assert!(!pain.is_empty());
+    let mut wav = hound::WavReader::open(repo().join("samples/demo.wav")).unwrap();
+    assert_eq!((wav.spec().sample_rate, wav.spec().channels), (16_000, 1));
+    let recording: Vec<i16> = wav.samples::<i16>().map(Result::unwrap).collect();
+    let at = |t: f64| ((t * 16_000.0).round() as usize).min(recording.len());
+    let expected: Vec<f32> = pain
+        .iter()
+        .flat_map(|&(a, b)| recording[at(a)..at(b)].iter())
+        .map(|s| f32::from(*s) / 32768.0)
+        .collect();
+    let played = played_samples(&std::fs::read(&out).unwrap(), &stderr);
+    assert!(
+        played.len() >= expected.len(),
+        "{} < {}",
+        played.len(),
+        expected.len()
+    );
+    let differ = played.iter().zip(&expected).filter(|(p, e)| p != e).count();
+    assert_eq!(differ, 0, "of {} samples", expected.len());
+    assert!(
+        played[expected.len()..].iter().all(|s| *s == 0.0),
+        "only silence after the step"
+    );
+    // The step's sentences are shown, under the step's name, and nothing of other steps.
+    assert!(stdout.starts_with("Pain\n"), "{stdout}");
+    let pain_words: Vec<&str> = analysis["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["step"] == "pain")
+        .map(|w| w["w"].as_str().unwrap())
+        .collect();
+    let shown: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split_whitespace())
+        .filter(|w| !w.contains(':'))
+        .collect();
+    assert_eq!(shown, pain_words, "{stdout}");
+}
+
+#[test]
+fn play_says_clearly_what_it_cannot_play() {
+    let home = tempfile::tempdir().unwrap();
+    let id = take_with_recording(home.path());
+    // No sound card, and an ALSA configuration with no default device.
+    let conf = home.path().join("empty.conf");
+    std::fs::write(&conf, "").unwrap();
+    let run = paceback(home.path())
+        .env("ALSA_CONFIG_PATH", &conf)
+        .env_remove("PULSE_SERVER")
+        .args(["play", &id])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no sound output device found"), "{stderr}");
+    assert!(
+        !stderr.contains("ALSA lib"),
+        "ALSA noise is hidden: {stderr}"
+    );
+    assert!(
+        !stderr.contains("alsa:null"),
+        "the null device is no speaker: {stderr}"
+    );
+
+    let out = home.path().join("played.raw");
+    let sink = alsa_file_sink(home.path(), &out);
+    let step = paceback(home.path())
+        .env("ALSA_CONFIG_PATH", &sink)
+        .args(["play", &id, "--step", "situation"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&step.stderr);
+    assert_eq!(step.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not a step of a product sense answer"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("customer, pain"),
+        "the steps it has: {stderr}"
+    );
+    assert!(!out.exists(), "nothing played");
+
+    // A take analyzed from a transcript has no recording to play.
+    analyze(
+        home.path(),
+        "product_sense.transcript.json",
+        "Design a better alarm clock",
+    );
+    let bare = paceback(home.path())
+        .env("ALSA_CONFIG_PATH", &sink)
+        .args(["play", "latest"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&bare.stderr);
+    assert_eq!(bare.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("has no recording"), "{stderr}");
 }

@@ -7,12 +7,12 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::traits::{DeviceTrait, HostTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 
+use super::device::{QuietStderr, StreamThread, is_null, matches};
 use crate::error::{Error, Result};
 
 /// An input device and its default format.
@@ -24,46 +24,6 @@ pub struct DeviceInfo {
     pub channels: u16,
     pub format: String,
     pub default: bool,
-}
-
-/// While alive, libasound's own messages on stderr (it prints errors when probing devices that
-/// cannot open) are discarded, unless `PACEBACK_VERBOSE` is set.
-struct QuietStderr {
-    saved: Option<libc::c_int>,
-}
-
-impl QuietStderr {
-    fn new() -> Self {
-        if std::env::var_os("PACEBACK_VERBOSE").is_some() {
-            return QuietStderr { saved: None };
-        }
-        // SAFETY: plain file-descriptor calls; fd 2 is restored in drop.
-        let saved = unsafe {
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if null < 0 {
-                return QuietStderr { saved: None };
-            }
-            let saved = libc::dup(2);
-            libc::dup2(null, 2);
-            libc::close(null);
-            saved
-        };
-        QuietStderr {
-            saved: (saved >= 0).then_some(saved),
-        }
-    }
-}
-
-impl Drop for QuietStderr {
-    fn drop(&mut self) {
-        if let Some(fd) = self.saved {
-            // SAFETY: restores the descriptor saved in new().
-            unsafe {
-                libc::dup2(fd, 2);
-                libc::close(fd);
-            }
-        }
-    }
 }
 
 fn host() -> cpal::Host {
@@ -100,6 +60,8 @@ pub fn devices() -> Vec<DeviceInfo> {
         .input_devices()
         .map(|list| {
             list.filter_map(|d| info(&d, default_id.as_deref()))
+                // ALSA's `null` records silence: it is no microphone.
+                .filter(|d| !is_null(&d.id))
                 .collect()
         })
         .unwrap_or_default();
@@ -142,17 +104,10 @@ pub fn find(spec: Option<&str>) -> Result<(cpal::Device, cpal::SupportedStreamCo
     let host = host();
     let device = match spec {
         None => host.default_input_device(),
-        Some(s) => host.input_devices().ok().and_then(|mut list| {
-            let s_low = s.to_lowercase();
-            list.find(|d| {
-                d.id()
-                    .map(|id| id.to_string() == s || id.id() == s)
-                    .unwrap_or(false)
-                    || d.description()
-                        .map(|x| x.name().to_lowercase().contains(&s_low))
-                        .unwrap_or(false)
-            })
-        }),
+        Some(s) => host
+            .input_devices()
+            .ok()
+            .and_then(|mut list| list.find(|d| matches(d, s))),
     };
     let Some(device) = device else {
         drop(quiet);
@@ -202,8 +157,7 @@ pub struct Capture {
     pub device: String,
     ring: rtrb::Consumer<f32>,
     health: Arc<Health>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    stream: StreamThread,
 }
 
 /// Seconds of audio the ring holds before the callback has to drop samples: far more than any
@@ -226,49 +180,22 @@ impl Capture {
         let (producer, ring) =
             rtrb::RingBuffer::new(rate as usize * usize::from(channels) * RING_S);
         let health = Arc::new(Health::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let (ready_tx, ready_rx) =
-            std::sync::mpsc::sync_channel::<std::result::Result<(), String>>(1);
-        let thread = {
-            let (health, stop) = (health.clone(), stop.clone());
+        let stream = {
             let stream_config = config.config();
-            std::thread::Builder::new()
-                .name("capture".into())
-                .spawn(move || {
-                    let quiet = QuietStderr::new();
-                    let stream = build(&device, stream_config, format, producer, health);
-                    let stream = match stream
-                        .and_then(|s| s.play().map(|()| s).map_err(|e| e.to_string()))
-                    {
-                        Ok(s) => s,
-                        Err(e) => {
-                            drop(quiet);
-                            let _ = ready_tx.send(Err(e));
-                            return;
-                        }
-                    };
-                    drop(quiet);
-                    let _ = ready_tx.send(Ok(()));
-                    while !stop.load(Ordering::Relaxed) {
-                        std::thread::park_timeout(Duration::from_millis(50));
-                    }
-                    drop(stream);
-                })
-                .map_err(|e| anyhow::anyhow!("cannot start the capture thread: {e}"))?
+            StreamThread::spawn("capture", {
+                let health = health.clone();
+                move || build(&device, stream_config, format, producer, health)
+            })
+            .map_err(|e| no_device(spec, &e))?
         };
-        match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Capture {
-                rate,
-                channels,
-                device: name,
-                ring,
-                health,
-                stop,
-                thread: Some(thread),
-            }),
-            Ok(Err(e)) => Err(no_device(spec, &format!("cannot open it: {e}"))),
-            Err(_) => Err(no_device(spec, "the capture thread ended")),
-        }
+        Ok(Capture {
+            rate,
+            channels,
+            device: name,
+            ring,
+            health,
+            stream,
+        })
     }
 
     /// Move every sample that has arrived into `out`.
@@ -290,31 +217,14 @@ impl Capture {
     }
 
     /// Stop the stream and wait for its thread.
-    pub fn stop(mut self) {
-        self.shutdown();
+    pub fn stop(self) {
+        self.stream.stop();
     }
 
     /// Stop without waiting for the device thread, which may be stuck in a driver that went
     /// away; it ends with the process.
-    pub fn abandon(mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            t.thread().unpark();
-        }
-    }
-
-    fn shutdown(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            t.thread().unpark();
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Capture {
-    fn drop(&mut self) {
-        self.shutdown();
+    pub fn abandon(self) {
+        self.stream.abandon();
     }
 }
 

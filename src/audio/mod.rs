@@ -3,7 +3,9 @@
 
 pub mod capture;
 pub mod decode;
+pub mod device;
 pub mod level;
+pub mod playback;
 pub mod resample;
 pub mod writer;
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::json_out;
 use crate::analysis::{self, Lexicon, TypeSource};
-use crate::cli::{ExportArgs, HistoryArgs, ReanalyzeArgs, ShowArgs};
+use crate::cli::{ExportArgs, HistoryArgs, PlayArgs, ReanalyzeArgs, ShowArgs};
 use crate::error::{Error, Result};
 use crate::history::{self, Filter, Index, Row, Store, TakeRecord, progress};
 use crate::home::Home;
@@ -135,6 +135,33 @@ pub fn show(args: ShowArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `paceback play ID [--step STEP] [--device DEVICE]`.
+pub fn play(args: PlayArgs) -> Result<()> {
+    let home = Home::from_env()?;
+    let (_, rec) = find(&home, &args.id)?;
+    let analysis = rec
+        .analysis()
+        .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))?;
+    let step = match &args.step {
+        Some(name) => Some(crate::play::find_step(&analysis, name).map_err(Error::Usage)?),
+        None => None,
+    };
+    let Some(name) = rec.audio.as_ref().filter(|_| rec.check_names().is_ok()) else {
+        return Err(Error::Usage(format!(
+            "take {} has no recording (it was analyzed from a transcript), so there is nothing to play",
+            printable(&rec.id)
+        )));
+    };
+    let audio = crate::audio::read_audio(&home.recordings_dir().join(name))?;
+    crate::play::play(
+        &analysis,
+        &audio,
+        step,
+        args.device.as_deref(),
+        &Style::detect(),
+    )
 }
 
 /// The report page of a take, with its recording inside (or linked when `link_audio`) and its

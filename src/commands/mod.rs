@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Show(args) => history::show(args),
         Command::Progress(args) => progress::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Play(args) => history::play(args),
         Command::Export(args) => history::export(args),
         Command::Reanalyze(args) => history::reanalyze(args),
         Command::Devices { json } => record::devices(json),
