@@ -13,7 +13,8 @@ and prints per tool the best and median wall time, peak memory and WER (scripts/
 ratio of paceback's wall time to faster-whisper beam 5 (target: at most 0.6 at equal or lower WER).
 Needs scripts/peer/setup.sh (run automatically) and GNU time.
 
-usage: scripts/bench_transcribe.py [--rounds 3] [--wav W --manifest M]
+usage: scripts/bench_transcribe.py [--rounds 3] [--wav W --manifest M] [--before OLD_BIN]
+(--before: an earlier paceback build, run in the same rounds as a fourth tool, to measure a change)
 """
 import argparse
 import json
@@ -46,6 +47,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--wav")
     ap.add_argument("--manifest")
+    ap.add_argument("--before", metavar="OLD_BIN", help="an earlier paceback binary to compare with")
     args = ap.parse_args()
 
     subprocess.run([os.path.join(HERE, "peer", "setup.sh")], check=True, stdout=subprocess.DEVNULL)
@@ -66,6 +68,8 @@ def main():
     tools = {
         "paceback (greedy, q8_0)": [os.path.join(ROOT, "target", "release", "paceback"), "transcribe", wav, "--json",
                                     "--model", model],
+        **({"paceback before": [args.before, "transcribe", wav, "--json", "--model", model]}
+           if args.before else {}),
         "faster-whisper int8 beam 1": fw + ["--beam", "1"],
         "faster-whisper int8 beam 5": fw + ["--beam", "5"],
     }
@@ -89,6 +93,8 @@ def main():
     pb, fw5 = best["paceback (greedy, q8_0)"], best["faster-whisper int8 beam 5"]
     print(f"\npaceback / faster-whisper beam 5 wall time: {pb / fw5:.2f} (target <= 0.60)")
     print(f"paceback / faster-whisper beam 1 wall time: {pb / best['faster-whisper int8 beam 1']:.2f}")
+    if args.before:
+        print(f"paceback / paceback before: {pb / best['paceback before']:.2f}")
 
 
 if __name__ == "__main__":
