@@ -137,6 +137,24 @@ fn not_a_wav_is_bad_input_exit_2() {
 }
 
 #[test]
+fn an_unsupported_codec_names_the_formats_that_work() {
+    // Opus in Ogg, as some recorders write it: a real file, a codec paceback does not decode.
+    let h = home();
+    paceback(h.path())
+        .args(["transcribe"])
+        .arg(repo().join("tests/fixtures/three_seconds.opus"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("three_seconds.opus")
+                .and(predicate::str::contains("codec is not supported"))
+                .and(predicate::str::contains(
+                    "FLAC, MP3, M4A (AAC or ALAC), Ogg Vorbis",
+                )),
+        );
+}
+
+#[test]
 fn missing_empty_zero_length_and_implausible_audio_files_exit_2() {
     let h = home();
     let empty = h.path().join("empty.wav");

@@ -233,6 +233,21 @@ fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
         ("flac_44k_stereo.flac", &["-r", "44100", "-c", "2"], 0.12),
         ("vorbis_48k_mono.ogg", &["-r", "48000", "-c", "1"], 0.15),
     ];
+    // As phones and recorders write them (made once with ffmpeg from the same 25 s clip).
+    for (fixture, limit) in [
+        ("demo25_aac_44k_mono.m4a", 0.15),
+        ("demo25_mp3_44k_stereo.mp3", 0.15),
+    ] {
+        let hyp = dir.join(format!("{fixture}.json"));
+        let file = repo().join("tests/fixtures").join(fixture);
+        std::fs::write(&hyp, transcribe_json(dir, &file).to_string()).unwrap();
+        let w = wer(&reference, &hyp);
+        eprintln!("{fixture}: WER {w:.3}");
+        assert!(
+            w <= limit,
+            "{fixture}: WER {w:.3} against the 16 kHz mono transcription"
+        );
+    }
     for (name, args, limit) in variants {
         let file = if name.contains('.') {
             name.to_string()

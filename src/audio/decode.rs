@@ -33,14 +33,37 @@ pub const MAX_CHANNELS: usize = 32;
 /// The longest recording paceback reads (4 hours).
 pub const MAX_SECONDS: u64 = 4 * 3600;
 
-/// At most this many output samples per byte of file are reserved up front (an 8 kbit/s stream
-/// decodes to 16 samples per byte at 16 kHz), so a small file declaring a huge length cannot
-/// make us ask for gigabytes.
-const SAMPLES_PER_BYTE_MAX: u64 = 16;
-
 /// Decode `path` to 16 kHz mono. Not audio, an unsupported codec, an implausible header, damage
 /// that leaves no audio, or a recording over [`MAX_SECONDS`] are [`Error::BadInput`].
 pub fn read_audio(path: &Path) -> Result<Mono> {
+    let mut samples = Vec::new();
+    stream_audio(path, Warnings::Say, &mut |chunk| {
+        samples.extend_from_slice(chunk);
+        Ok(())
+    })?;
+    samples.shrink_to_fit();
+    Ok(Mono {
+        rate: WHISPER_RATE,
+        samples,
+    })
+}
+
+/// Whether a decode says what it skipped (damaged packets, a damaged end) on stderr: once per
+/// file, so a second pass over the same file keeps quiet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warnings {
+    Say,
+    Quiet,
+}
+
+/// Decode `path` to 16 kHz mono as [`read_audio`] does, handing the audio to `sink` a packet's
+/// worth at a time instead of holding it: memory stays flat in the recording's length.
+/// Returns the number of samples handed over.
+pub fn stream_audio(
+    path: &Path,
+    warnings: Warnings,
+    sink: &mut dyn FnMut(&[f32]) -> Result<()>,
+) -> Result<u64> {
     let bad = |reason: String| Error::bad_input(path, reason);
     let file = File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => bad("no such file".into()),
@@ -48,18 +71,28 @@ pub fn read_audio(path: &Path) -> Result<Mono> {
     })?;
     let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let ext = path.extension().and_then(|e| e.to_str());
-    decode(Box::new(file), file_len, ext, path)
+    decode(Box::new(file), file_len, ext, path, warnings, sink)
 }
 
 /// [`read_audio`] of bytes in memory (the fuzz target's entry).
 pub fn read_audio_bytes(bytes: Vec<u8>) -> Result<Mono> {
     let len = bytes.len() as u64;
+    let mut samples = Vec::new();
     decode(
         Box::new(std::io::Cursor::new(bytes)),
         len,
         None,
         Path::new("<bytes>"),
-    )
+        Warnings::Say,
+        &mut |chunk| {
+            samples.extend_from_slice(chunk);
+            Ok(())
+        },
+    )?;
+    Ok(Mono {
+        rate: WHISPER_RATE,
+        samples,
+    })
 }
 
 /// Decode behind a guard: a decoder that panics on a malformed file (one was found by fuzzing:
@@ -70,8 +103,12 @@ fn decode(
     file_len: u64,
     ext: Option<&str>,
     path: &Path,
-) -> Result<Mono> {
-    let guarded = std::panic::AssertUnwindSafe(|| decode_unguarded(source, file_len, ext, path));
+    warnings: Warnings,
+    sink: &mut dyn FnMut(&[f32]) -> Result<()>,
+) -> Result<u64> {
+    let guarded = std::panic::AssertUnwindSafe(|| {
+        decode_unguarded(source, file_len, ext, path, warnings, sink)
+    });
     std::panic::catch_unwind(guarded).unwrap_or_else(|_| {
         Err(Error::bad_input(
             path,
@@ -85,7 +122,9 @@ fn decode_unguarded(
     file_len: u64,
     ext: Option<&str>,
     path: &Path,
-) -> Result<Mono> {
+    warnings: Warnings,
+    sink: &mut dyn FnMut(&[f32]) -> Result<()>,
+) -> Result<u64> {
     let bad = |reason: String| Error::bad_input(path, reason);
     if file_len == 0 {
         return Err(bad("the file is empty".into()));
@@ -134,14 +173,9 @@ fn decode_unguarded(
         })?;
 
     let max_out = MAX_SECONDS * u64::from(WHISPER_RATE);
+    // One packet's audio at a time; `handed` counts what the sink has had.
     let mut out = Vec::new();
-    if let (Some(frames), Some(rate)) = (track.num_frames, params.sample_rate) {
-        let declared = frames.saturating_mul(u64::from(WHISPER_RATE)) / u64::from(rate);
-        let believable = declared
-            .min(file_len.saturating_mul(SAMPLES_PER_BYTE_MAX))
-            .min(max_out);
-        out.reserve_exact(believable as usize);
-    }
+    let mut handed = 0u64;
 
     let mut input: Option<(u32, usize, ToWhisper)> = None;
     let mut packet_buf: Vec<f32> = Vec::new();
@@ -158,12 +192,14 @@ fn decode_unguarded(
             // The file ends inside a packet: keep what came before it.
             Err(MediaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
             Err(e) if decoded > 0 => {
-                eprintln!(
-                    "paceback: warning: {}: the audio is damaged after {:.1} s ({}); using what came before",
-                    path.display(),
-                    out.len() as f64 / f64::from(WHISPER_RATE),
-                    media(&e)
-                );
+                if warnings == Warnings::Say {
+                    eprintln!(
+                        "paceback: warning: {}: the audio is damaged after {:.1} s ({}); using what came before",
+                        path.display(),
+                        handed as f64 / f64::from(WHISPER_RATE),
+                        media(&e)
+                    );
+                }
                 break;
             }
             Err(e) => return Err(bad(format!("the audio cannot be read ({})", media(&e)))),
@@ -197,7 +233,10 @@ fn decode_unguarded(
         buf.copy_to_vec_interleaved::<f32>(&mut packet_buf);
         to_whisper.push(&packet_buf, &mut out)?;
         decoded += buf.frames() as u64;
-        if out.len() as u64 > max_out {
+        handed += out.len() as u64;
+        sink(&out)?;
+        out.clear();
+        if handed > max_out {
             return Err(bad(format!(
                 "the recording is longer than {} hours, the most paceback reads; cut it into answers",
                 MAX_SECONDS / 3600
@@ -212,17 +251,15 @@ fn decode_unguarded(
         }));
     };
     to_whisper.finish(&mut out)?;
-    if damaged > 0 {
+    handed += out.len() as u64;
+    sink(&out)?;
+    if damaged > 0 && warnings == Warnings::Say {
         eprintln!(
             "paceback: warning: {}: {damaged} damaged packet(s) skipped",
             path.display()
         );
     }
-    out.shrink_to_fit();
-    Ok(Mono {
-        rate: WHISPER_RATE,
-        samples: out,
-    })
+    Ok(handed)
 }
 
 fn check_rate(rate: u32) -> std::result::Result<(), String> {

@@ -128,19 +128,27 @@ pub fn transcribe_file(
     speech: &SpeechArgs,
     show_progress: bool,
 ) -> Result<Transcript> {
-    let audio = audio::read_audio(path)?;
+    // Read twice, never held whole: once for where the speech is, once to transcribe it.
+    let mut pass = 0;
+    let mut audio = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| {
+        pass += 1;
+        let warnings = if pass == 1 {
+            audio::decode::Warnings::Say
+        } else {
+            audio::decode::Warnings::Quiet
+        };
+        audio::decode::stream_audio(path, warnings, sink).map(|_| ())
+    };
+    let plan = crate::transcribe::Plan::of(&mut audio, &WindowConfig::default())?;
     let mut whisper = load_recognizer(speech)?;
     let bar = crate::progress_bar::bar(
-        (audio.duration_s() * 10.0) as u64,
+        (plan.duration_s() * 10.0) as u64,
         "transcribing",
         show_progress,
     );
-    let transcript = crate::transcribe::transcribe(
-        &mut whisper,
-        &audio,
-        &WindowConfig::default(),
-        &mut |done_s| bar.set_position((done_s * 10.0) as u64),
-    );
+    let transcript = plan.transcribe(&mut whisper, &mut audio, &mut |done_s| {
+        bar.set_position((done_s * 10.0) as u64)
+    });
     bar.finish_and_clear();
     transcript
 }

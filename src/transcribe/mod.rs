@@ -81,7 +81,8 @@ impl TranscriptBuilder {
     }
 }
 
-/// Transcribe a whole recording. `progress` receives the seconds of audio done so far.
+/// Transcribe a whole recording held in memory. `progress` receives the seconds of audio done
+/// so far.
 pub fn transcribe(
     recognizer: &mut dyn Recognizer,
     audio: &Mono,
@@ -89,13 +90,87 @@ pub fn transcribe(
     progress: &mut dyn FnMut(f64),
 ) -> Result<Transcript> {
     debug_assert_eq!(audio.rate, crate::audio::WHISPER_RATE);
-    let mut builder = TranscriptBuilder::default();
-    for window in windows::windows(&audio.samples, audio.rate, config) {
-        crate::interrupt::check()?;
-        builder.add(recognizer, &window.samples(&audio.samples), &window)?;
-        progress(window.extent().end as f64 / f64::from(audio.rate));
+    let mut replay = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| sink(&audio.samples);
+    let plan = Plan::of(&mut replay, config)?;
+    plan.transcribe(recognizer, &mut replay, progress)
+}
+
+/// Audio that can be played from its start as often as asked: each call hands the 16 kHz mono
+/// audio to the sink in order, in pieces of any size.
+pub type Replayable<'a> = dyn FnMut(&mut dyn FnMut(&[f32]) -> Result<()>) -> Result<()> + 'a;
+
+/// How a recording will be transcribed: its length and its windows, from one pass over its
+/// audio that keeps only the frame levels (so a recording is never held whole).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Samples in the recording.
+    pub len: usize,
+    pub windows: Vec<Window>,
+}
+
+impl Plan {
+    /// The windows of `audio`, cut as [`windows::windows`] cuts them.
+    pub fn of(audio: &mut Replayable, config: &WindowConfig) -> Result<Plan> {
+        let mut levels = windows::Levels::default();
+        audio(&mut |chunk| {
+            levels.push(chunk);
+            Ok(())
+        })?;
+        let (len, power) = levels.finish();
+        let rate = crate::audio::WHISPER_RATE;
+        Ok(Plan {
+            len,
+            windows: windows::windows_of_levels(len, &power, rate, config),
+        })
     }
-    Ok(builder.finish(recognizer.name(), audio.duration_s()))
+
+    pub fn duration_s(&self) -> f64 {
+        self.len as f64 / f64::from(crate::audio::WHISPER_RATE)
+    }
+
+    /// Transcribe `audio` (the recording planned, streaming by again): each window's audio is
+    /// gathered as it passes and recognized, so memory holds one window of audio.
+    pub fn transcribe(
+        &self,
+        recognizer: &mut dyn Recognizer,
+        audio: &mut Replayable,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Transcript> {
+        let rate = f64::from(crate::audio::WHISPER_RATE);
+        let mut builder = TranscriptBuilder::default();
+        let (mut next, mut at) = (0, 0);
+        let mut gathered: Vec<f32> = Vec::new();
+        audio(&mut |chunk| {
+            let end = at + chunk.len();
+            while let Some(window) = self.windows.get(next) {
+                for part in &window.parts {
+                    let (a, b) = (part.start.max(at), part.end.min(end));
+                    if a < b {
+                        gathered.extend_from_slice(&chunk[a - at..b - at]);
+                    }
+                }
+                if window.extent().end > end {
+                    break;
+                }
+                crate::interrupt::check()?;
+                builder.add(recognizer, &gathered, window)?;
+                progress(window.extent().end as f64 / rate);
+                gathered.clear();
+                next += 1;
+            }
+            at = end;
+            Ok(())
+        })?;
+        if next < self.windows.len() {
+            return Err(anyhow::anyhow!(
+                "the audio ended at {:.1} s the second time it was read, not at {:.1} s: did the file change?",
+                at as f64 / rate,
+                self.duration_s()
+            )
+            .into());
+        }
+        Ok(builder.finish(recognizer.name(), self.duration_s()))
+    }
 }
 
 /// A recognizer that replays words scripted in recording time: each window yields the words
@@ -148,6 +223,96 @@ mod tests {
         (0..(seconds * 16_000.0) as usize)
             .map(|i| 0.3 * (i as f32 * 0.0864).sin())
             .collect()
+    }
+
+    /// Keeps the audio of every window it is given.
+    #[derive(Default)]
+    struct Keeper {
+        heard: Vec<(Window, Vec<f32>)>,
+    }
+
+    impl Recognizer for Keeper {
+        fn name(&self) -> String {
+            "keeper".into()
+        }
+        fn recognize(&mut self, samples: &[f32], window: &Window) -> Result<Vec<Word>> {
+            self.heard.push((window.clone(), samples.to_vec()));
+            Ok(Vec::new())
+        }
+    }
+
+    #[test]
+    fn a_streamed_recording_is_cut_and_heard_exactly_as_a_whole_one() {
+        // Sparse speech with long pauses (windows whose parts skip minutes), 40 s without a
+        // pause (cut at its quietest frame), and a length that is no whole number of frames.
+        let mut samples = vec![0.0; 16_000 * 3];
+        for (speech, pause) in [
+            (4.0, 70.0),
+            (6.0, 0.6),
+            (40.0, 2.5),
+            (3.0, 45.0),
+            (12.0, 0.0),
+        ] {
+            samples.extend(tone(speech));
+            samples.extend(vec![0.0; (pause * 16_000.0) as usize]);
+        }
+        samples.extend(vec![0.0; 77]);
+        let config = WindowConfig::default();
+        let whole = windows::windows(&samples, 16_000, &config);
+        assert!(whole.len() >= 4, "{}", whole.len());
+        // Pieces of every size, as a decoder hands them over.
+        let mut replay = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| {
+            let (mut at, mut k) = (0, 0);
+            while at < samples.len() {
+                let n = [1, 777, 4096, 160, 33_333][k % 5].min(samples.len() - at);
+                sink(&samples[at..at + n])?;
+                at += n;
+                k += 1;
+            }
+            Ok(())
+        };
+        let plan = Plan::of(&mut replay, &config).unwrap();
+        assert_eq!(plan.len, samples.len());
+        assert_eq!(
+            plan.windows, whole,
+            "the same windows as the whole recording gives"
+        );
+        let mut keeper = Keeper::default();
+        let mut done = Vec::new();
+        plan.transcribe(&mut keeper, &mut replay, &mut |s| done.push(s))
+            .unwrap();
+        assert_eq!(keeper.heard.len(), whole.len());
+        for (w, (seen, audio)) in whole.iter().zip(&keeper.heard) {
+            assert_eq!(seen, w);
+            assert!(
+                *audio == w.samples(&samples),
+                "window {:?}: other audio",
+                w.extent()
+            );
+        }
+        assert_eq!(done.len(), whole.len());
+        assert!(done.windows(2).all(|p| p[0] < p[1]));
+    }
+
+    #[test]
+    fn audio_shorter_the_second_time_is_an_error_not_a_short_transcript() {
+        let mut samples = vec![0.0; 16_000];
+        samples.extend(tone(5.0));
+        samples.extend(vec![0.0; 16_000]);
+        let mut passes = 0;
+        let mut replay = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| {
+            passes += 1;
+            sink(if passes == 1 {
+                &samples
+            } else {
+                &samples[..32_000]
+            })
+        };
+        let plan = Plan::of(&mut replay, &WindowConfig::default()).unwrap();
+        let e = plan
+            .transcribe(&mut Keeper::default(), &mut replay, &mut |_| {})
+            .unwrap_err();
+        assert!(e.to_string().contains("did the file change"), "{e}");
     }
 
     #[test]

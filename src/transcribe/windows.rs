@@ -55,15 +55,57 @@ impl Span {
     }
 }
 
-/// Frame levels in dB relative to full scale (silence floors at -120).
-fn frame_db(samples: &[f32]) -> Vec<f32> {
+/// Mean square of each frame (the last one may be short).
+fn frame_power(samples: &[f32]) -> Vec<f32> {
     samples
         .chunks(FRAME)
-        .map(|f| {
-            let power = f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32;
-            (10.0 * power.max(1e-12).log10()).max(-120.0)
-        })
+        .map(|f| f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32)
         .collect()
+}
+
+/// A frame's level in dB relative to full scale (silence floors at -120).
+fn db(power: f32) -> f32 {
+    (10.0 * power.max(1e-12).log10()).max(-120.0)
+}
+
+/// Frame levels in dB relative to full scale.
+fn frame_db(samples: &[f32]) -> Vec<f32> {
+    frame_power(samples).into_iter().map(db).collect()
+}
+
+/// The frame powers of a recording, gathered while its audio streams by (400 bytes a second of
+/// audio, instead of the 64,000 the audio takes): what [`windows_of_levels`] needs to cut it.
+#[derive(Debug, Default)]
+pub struct Levels {
+    power: Vec<f32>,
+    partial: Vec<f32>,
+    len: usize,
+}
+
+impl Levels {
+    pub fn push(&mut self, mut samples: &[f32]) {
+        self.len += samples.len();
+        if !self.partial.is_empty() {
+            let take = (FRAME - self.partial.len()).min(samples.len());
+            self.partial.extend_from_slice(&samples[..take]);
+            samples = &samples[take..];
+            if self.partial.len() == FRAME {
+                self.power.extend(frame_power(&self.partial));
+                self.partial.clear();
+            }
+        }
+        let whole = samples.len() / FRAME * FRAME;
+        self.power.extend(frame_power(&samples[..whole]));
+        self.partial.extend_from_slice(&samples[whole..]);
+    }
+
+    /// The recording's length in samples and its frame powers (the last frame may be short).
+    pub fn finish(mut self) -> (usize, Vec<f32>) {
+        if !self.partial.is_empty() {
+            self.power.extend(frame_power(&self.partial));
+        }
+        (self.len, self.power)
+    }
 }
 
 fn percentile(sorted: &[f32], p: f32) -> f32 {
@@ -228,16 +270,23 @@ impl Window {
 /// window as fits (see [`Window`]). A stretch of speech longer than a window with no pause is
 /// cut at its quietest point.
 pub fn windows(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Window> {
-    let spans = split_long(samples, rate, speech_spans(samples, rate, config), config);
-    group(
-        &spans,
-        Span {
-            start: 0,
-            end: samples.len(),
-        },
-        rate,
-        config,
-    )
+    windows_of_levels(samples.len(), &frame_power(samples), rate, config)
+}
+
+/// [`windows`] of a recording of `len` samples known by its frame powers (see [`Levels`]).
+pub fn windows_of_levels(
+    len: usize,
+    power: &[f32],
+    rate: u32,
+    config: &WindowConfig,
+) -> Vec<Window> {
+    let levels: Vec<f32> = power.iter().copied().map(db).collect();
+    let mut spans = speech_spans_of_levels(&levels, rate, config);
+    if let Some(last) = spans.last_mut() {
+        last.end = last.end.min(len);
+    }
+    let spans = split_long(power, rate, spans, config);
+    group(&spans, Span { start: 0, end: len }, rate, config)
 }
 
 /// Pack speech spans found inside `region` into windows.
@@ -454,22 +503,19 @@ impl LiveWindower {
     }
 }
 
-/// Split spans longer than a window (less padding) at their quietest frame, repeatedly.
-fn split_long(samples: &[f32], rate: u32, spans: Vec<Span>, config: &WindowConfig) -> Vec<Span> {
+/// Split spans longer than a window (less padding) at their quietest frame (by the frames'
+/// mean square, `power`), repeatedly.
+fn split_long(power: &[f32], rate: u32, spans: Vec<Span>, config: &WindowConfig) -> Vec<Span> {
     let limit = ((config.max_window_s - 2.0 * config.pad_s) * f64::from(rate)) as usize;
     let mut out = Vec::with_capacity(spans.len());
     for mut span in spans {
         while span.len() > limit {
             // Search the second half of the allowed length for the quietest frame to cut at.
-            let from = span.start + limit / 2;
+            let from = (span.start + limit / 2).div_ceil(FRAME) * FRAME;
             let to = span.start + limit - FRAME;
             let cut = (from..to)
                 .step_by(FRAME)
-                .min_by(|&a, &b| {
-                    let energy =
-                        |at: usize| samples[at..at + FRAME].iter().map(|s| s * s).sum::<f32>();
-                    energy(a).total_cmp(&energy(b))
-                })
+                .min_by(|&a, &b| power[a / FRAME].total_cmp(&power[b / FRAME]))
                 .unwrap_or(to);
             out.push(Span {
                 start: span.start,
