@@ -115,6 +115,18 @@ fn percentile(sorted: &[f32], p: f32) -> f32 {
 /// Frames per block over which "loud" is judged (30 s).
 const BLOCK_FRAMES: usize = 3_000;
 
+/// How loud the loudest 30 s block is (its 95th percentile frame).
+fn loudest_block(db: &[f32]) -> f32 {
+    db.chunks(BLOCK_FRAMES)
+        .filter(|block| block.len() >= BLOCK_FRAMES / 10 || block.len() == db.len())
+        .map(|block| {
+            let mut b = block.to_vec();
+            b.sort_by(f32::total_cmp);
+            percentile(&b, 0.95)
+        })
+        .fold(f32::MIN, f32::max)
+}
+
 /// The level above which a frame is speech, from the levels seen so far: well above the noise
 /// floor. `None` when nothing stands out from the floor (silence or constant noise).
 ///
@@ -128,26 +140,19 @@ fn threshold(db: &[f32]) -> Option<f32> {
     sorted.sort_by(f32::total_cmp);
     // Speech dips between syllables and words, so even talk without pauses has quiet frames.
     let floor = percentile(&sorted, 0.02);
-    let loud = db
-        .chunks(BLOCK_FRAMES)
-        .filter(|block| block.len() >= BLOCK_FRAMES / 10 || block.len() == db.len())
-        .map(|block| {
-            let mut b = block.to_vec();
-            b.sort_by(f32::total_cmp);
-            percentile(&b, 0.95)
-        })
-        .fold(f32::MIN, f32::max);
+    let loud = loudest_block(db);
     if loud - floor < 12.0 || loud < -65.0 {
         return None;
     }
     Some(floor + (0.3 * (loud - floor)).max(10.0))
 }
 
-/// Spans of frames above `threshold` in `db` (frame levels starting at sample `offset`), with
-/// short gaps bridged and clicks dropped; in samples, clipped to `end`.
+/// Spans of frames above their threshold (`threshold` of the frame's index) in `db` (frame
+/// levels starting at sample `offset`), with short gaps bridged and clicks dropped; in samples,
+/// clipped to `end`.
 fn spans_above(
     db: &[f32],
-    threshold: f32,
+    threshold: &dyn Fn(usize) -> f32,
     offset: usize,
     end: usize,
     rate: u32,
@@ -159,9 +164,9 @@ fn spans_above(
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < db.len() {
-        if db[i] > threshold {
+        if db[i] > threshold(i) {
             let start = i;
-            while i < db.len() && db[i] > threshold {
+            while i < db.len() && db[i] > threshold(i) {
                 i += 1;
             }
             match runs.last_mut() {
@@ -194,9 +199,45 @@ pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Sp
 /// [`speech_spans`] of frame levels (dB of 10 ms frames at `rate`) rather than samples.
 pub(crate) fn speech_spans_of_levels(db: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
     match threshold(db) {
-        Some(t) => spans_above(db, t, 0, db.len() * FRAME, rate, config),
+        Some(t) => {
+            let by_block = block_thresholds(db, t);
+            let at = |i: usize| by_block[i / NOISE_BLOCK_FRAMES];
+            spans_above(db, &at, 0, db.len() * FRAME, rate, config)
+        }
         None => Vec::new(),
     }
+}
+
+/// Frames per block in which steady noise is looked for (10 s).
+const NOISE_BLOCK_FRAMES: usize = 1_000;
+
+/// The threshold `t` of a whole recording, raised in each 10 s block that holds nothing but
+/// steady noise (its loudest tenth within 12 dB of its quietest frames, and 20 dB below the
+/// recording's loud speech) to that block's own floor plus the same margin. A recording's floor
+/// can come from a few seconds of digital silence (a gated microphone, a device warming up);
+/// minutes of room noise after it then sat well above that floor and were heard as speech, which
+/// whisper turned into "um, uh, you know". A word said in such a block still stands far above
+/// its noise.
+fn block_thresholds(db: &[f32], t: f32) -> Vec<f32> {
+    let loud = loudest_block(db);
+    let mut by_block: Vec<f32> = Vec::new();
+    for block in db.chunks(NOISE_BLOCK_FRAMES) {
+        // A stub of a block at the end is judged with the one before it.
+        if block.len() < NOISE_BLOCK_FRAMES / 10 {
+            let before = by_block.last().copied().unwrap_or(t);
+            by_block.push(before);
+            continue;
+        }
+        let mut b = block.to_vec();
+        b.sort_by(f32::total_cmp);
+        let (floor, high) = (percentile(&b, 0.02), percentile(&b, 0.90));
+        by_block.push(if high - floor < 12.0 && high < loud - 20.0 {
+            t.max(floor + (0.3 * (loud - floor)).max(10.0))
+        } else {
+            t
+        });
+    }
+    by_block
 }
 
 /// What whisper hears at once: stretches of speech from the recording, each with up to `pad_s`
@@ -498,7 +539,7 @@ impl LiveWindower {
             return Vec::new();
         };
         let db = &self.db[region.start / FRAME..(cut / FRAME).min(self.db.len())];
-        let spans = spans_above(db, t, region.start, cut, self.rate, &self.config);
+        let spans = spans_above(db, &|_| t, region.start, cut, self.rate, &self.config);
         group(&spans, region, self.rate, &self.config)
     }
 }
@@ -619,6 +660,39 @@ mod tests {
         assert!(
             (s0 - 1.0).abs() < 0.05 && (e1 - 12.0).abs() < 0.05,
             "{s0} {e1}"
+        );
+    }
+
+    #[test]
+    fn room_noise_after_digital_silence_is_not_speech() {
+        // A gated microphone: 20 s of exact zeros and speech (the recording's floor is the
+        // zeros), then five minutes of room noise well above that floor; a word said in it is
+        // still found.
+        let mut a = vec![0.0; 10 * RATE as usize];
+        a.extend(audio(&[(8.0, true)]));
+        a.extend(vec![0.0; 2 * RATE as usize]);
+        let noise = |secs: f64, seed: &mut u32| -> Vec<f32> {
+            (0..(secs * RATE as f64) as usize)
+                .map(|_| {
+                    *seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    0.006 * ((*seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5)
+                })
+                .collect()
+        };
+        let mut seed = 7;
+        a.extend(noise(200.0, &mut seed));
+        a.extend(audio(&[(0.6, true)]));
+        a.extend(noise(100.0, &mut seed));
+        let spans = speech_spans(&a, RATE, &WindowConfig::default());
+        let found: Vec<(f64, f64)> = spans.iter().map(secs).collect();
+        assert_eq!(spans.len(), 2, "{found:?}");
+        assert!(
+            (found[0].0 - 10.0).abs() < 0.05 && (found[0].1 - 18.0).abs() < 0.05,
+            "{found:?}"
+        );
+        assert!(
+            (found[1].0 - 220.0).abs() < 0.05,
+            "the word in the noise: {found:?}"
         );
     }
 
