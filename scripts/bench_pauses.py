@@ -45,6 +45,10 @@ On samples/demo.wav (espeak, true word times): word-start error median 0.049 -> 
 The misses left: clean, two sentences whose first or last word whisper dropped; at -35 dBFS, a
 soft word ending (a final "s", "st") under the noise, so the detector's stretch of speech ends
 0.25-0.4 s early and the pause looks that much longer.
+
+Measured 2026-12-02 again, all 24 clips (-45 dBFS included), before/after the stretches' edges
+reach over frames halfway above the floor in level or brightness (at most 0.4 s): recall clean
+54/56 -> 54/56, -45 dBFS 54/56 -> 56/56, -35 dBFS 43/56 -> 45/56; WER 9.99% -> 9.46%.
 """
 import argparse
 import json

@@ -63,6 +63,43 @@ fn frame_power(samples: &[f32]) -> Vec<f32> {
         .collect()
 }
 
+/// Mean square of each frame's first difference (`prev` is the sample before `samples`): its
+/// high frequencies. The hiss of an "s" or a "t" stands out of room noise there, which is mostly
+/// low, where the frame's whole power does not.
+fn frame_brightness(samples: &[f32], mut prev: f32) -> Vec<f32> {
+    samples
+        .chunks(FRAME)
+        .map(|f| {
+            let mut sum = 0.0;
+            for s in f {
+                sum += (s - prev) * (s - prev);
+                prev = *s;
+            }
+            sum / f.len() as f32
+        })
+        .collect()
+}
+
+/// What a recording's frames say about where its speech is: their power and brightness (see
+/// [`frame_brightness`]), 800 bytes a second of audio instead of the 64,000 the audio takes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrameLevels {
+    /// Samples in the recording.
+    pub len: usize,
+    pub power: Vec<f32>,
+    pub brightness: Vec<f32>,
+}
+
+impl FrameLevels {
+    pub fn of(samples: &[f32]) -> FrameLevels {
+        FrameLevels {
+            len: samples.len(),
+            power: frame_power(samples),
+            brightness: frame_brightness(samples, 0.0),
+        }
+    }
+}
+
 /// A frame's level in dB relative to full scale (silence floors at -120).
 fn db(power: f32) -> f32 {
     (10.0 * power.max(1e-12).log10()).max(-120.0)
@@ -73,38 +110,48 @@ fn frame_db(samples: &[f32]) -> Vec<f32> {
     frame_power(samples).into_iter().map(db).collect()
 }
 
-/// The frame powers of a recording, gathered while its audio streams by (400 bytes a second of
-/// audio, instead of the 64,000 the audio takes): what [`windows_of_levels`] needs to cut it.
+/// The [`FrameLevels`] of a recording, gathered while its audio streams by: what
+/// [`windows_of_levels`] needs to cut it.
 #[derive(Debug, Default)]
 pub struct Levels {
-    power: Vec<f32>,
+    levels: FrameLevels,
     partial: Vec<f32>,
-    len: usize,
+    /// The sample before `partial`.
+    prev: f32,
 }
 
 impl Levels {
     pub fn push(&mut self, mut samples: &[f32]) {
-        self.len += samples.len();
+        self.levels.len += samples.len();
         if !self.partial.is_empty() {
             let take = (FRAME - self.partial.len()).min(samples.len());
             self.partial.extend_from_slice(&samples[..take]);
             samples = &samples[take..];
             if self.partial.len() == FRAME {
-                self.power.extend(frame_power(&self.partial));
-                self.partial.clear();
+                let frame = std::mem::take(&mut self.partial);
+                self.add(&frame);
             }
         }
         let whole = samples.len() / FRAME * FRAME;
-        self.power.extend(frame_power(&samples[..whole]));
+        self.add(&samples[..whole]);
         self.partial.extend_from_slice(&samples[whole..]);
     }
 
-    /// The recording's length in samples and its frame powers (the last frame may be short).
-    pub fn finish(mut self) -> (usize, Vec<f32>) {
-        if !self.partial.is_empty() {
-            self.power.extend(frame_power(&self.partial));
+    fn add(&mut self, frames: &[f32]) {
+        if let Some(last) = frames.last() {
+            self.levels.power.extend(frame_power(frames));
+            self.levels
+                .brightness
+                .extend(frame_brightness(frames, self.prev));
+            self.prev = *last;
         }
-        (self.len, self.power)
+    }
+
+    /// The levels of the whole recording (its last frame may be short).
+    pub fn finish(mut self) -> FrameLevels {
+        let rest = std::mem::take(&mut self.partial);
+        self.add(&rest);
+        self.levels
     }
 }
 
@@ -133,6 +180,11 @@ fn loudest_block(db: &[f32]) -> f32 {
 /// The floor is the whole recording's; "loud" is that of its loudest 30 s block, so 11 s of speech
 /// followed by minutes of room noise is still found (a whole-file percentile saw only the noise).
 fn threshold(db: &[f32]) -> Option<f32> {
+    threshold_and_floor(db).map(|(t, _)| t)
+}
+
+/// [`threshold`] and the floor it stands on.
+fn threshold_and_floor(db: &[f32]) -> Option<(f32, f32)> {
     if db.is_empty() {
         return None;
     }
@@ -144,15 +196,47 @@ fn threshold(db: &[f32]) -> Option<f32> {
     if loud - floor < 12.0 || loud < -65.0 {
         return None;
     }
-    Some(floor + (0.3 * (loud - floor)).max(10.0))
+    Some((floor + (0.3 * (loud - floor)).max(10.0), floor))
 }
 
-/// Spans of frames above their threshold (`threshold` of the frame's index) in `db` (frame
-/// levels starting at sample `offset`), with short gaps bridged and clicks dropped; in samples,
+/// For each 10 s block, the brightness (dB) a frame at the edge of a stretch of speech must have
+/// to be part of it: halfway from the block's own floor of brightness to where speech would
+/// stand above it (infinite where nothing in the recording is brighter than the block's floor).
+/// The block's own floor, so that hiss (bright noise) after a gated silence is not taken for
+/// the end of a word.
+fn bright_edges(bright: &[f32]) -> Vec<f32> {
+    let loud = loudest_block(bright);
+    bright
+        .chunks(NOISE_BLOCK_FRAMES)
+        .map(|block| {
+            let mut b = block.to_vec();
+            b.sort_by(f32::total_cmp);
+            let floor = percentile(&b, 0.02);
+            if loud - floor < 12.0 {
+                f32::INFINITY
+            } else {
+                edge(floor + (0.3 * (loud - floor)).max(10.0), floor)
+            }
+        })
+        .collect()
+}
+
+/// Where between the floor (0) and the threshold (1) the edges of a stretch of speech end.
+const EDGE: f32 = 0.5;
+
+/// How far the edges of a stretch of speech reach beyond its frames above the threshold: a soft
+/// ending ("s", "st", a breathy vowel) lasts a few tenths of a second.
+const REACH_S: f64 = 0.4;
+
+/// Spans of the `frames` frames (starting at sample `offset`) that are `above` the speech
+/// threshold: runs joined across short gaps and clicks dropped; each stretch then reaches out,
+/// either way, over frames that still `reach` the edge level, for at most [`REACH_S`] (a soft
+/// word ending under room noise is quieter than the threshold but still speech). In samples,
 /// clipped to `end`.
 fn spans_above(
-    db: &[f32],
-    threshold: &dyn Fn(usize) -> f32,
+    frames: usize,
+    above: &dyn Fn(usize) -> bool,
+    reach: &dyn Fn(usize) -> bool,
     offset: usize,
     end: usize,
     rate: u32,
@@ -161,12 +245,13 @@ fn spans_above(
     let frames_per_s = f64::from(rate) / FRAME as f64;
     let min_gap = (config.min_pause_s * frames_per_s).round() as usize;
     let min_run = (config.min_speech_s * frames_per_s).round() as usize;
+    let max_reach = (REACH_S * frames_per_s).round() as usize;
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while i < db.len() {
-        if db[i] > threshold(i) {
+    while i < frames {
+        if above(i) {
             let start = i;
-            while i < db.len() && db[i] > threshold(i) {
+            while i < frames && above(i) {
                 i += 1;
             }
             match runs.last_mut() {
@@ -177,8 +262,22 @@ fn spans_above(
             i += 1;
         }
     }
-    runs.into_iter()
-        .filter(|(s, e)| e - s >= min_run)
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(runs.len());
+    for (mut s, mut e) in runs.into_iter().filter(|(s, e)| e - s >= min_run) {
+        let (s0, e0) = (s, e);
+        while s > 0 && s0 - s < max_reach && reach(s - 1) {
+            s -= 1;
+        }
+        while e < frames && e - e0 < max_reach && reach(e) {
+            e += 1;
+        }
+        match spans.last_mut() {
+            Some(last) if s < last.1 + min_gap => last.1 = last.1.max(e),
+            _ => spans.push((s, e)),
+        }
+    }
+    spans
+        .into_iter()
         .map(|(s, e)| Span {
             start: offset + s * FRAME,
             end: (offset + e * FRAME).min(end),
@@ -189,7 +288,9 @@ fn spans_above(
 /// Spans of speech: frames well above the recording's own noise floor, with short gaps bridged
 /// and clicks dropped. Empty when the audio is silent or constant noise.
 pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
-    let mut spans = speech_spans_of_levels(&frame_db(samples), rate, config);
+    let levels = FrameLevels::of(samples);
+    let bright: Vec<f32> = levels.brightness.iter().copied().map(db).collect();
+    let mut spans = speech_spans_with(&frame_db(samples), Some(&bright), rate, config);
     if let Some(last) = spans.last_mut() {
         last.end = last.end.min(samples.len());
     }
@@ -197,15 +298,34 @@ pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Sp
 }
 
 /// [`speech_spans`] of frame levels (dB of 10 ms frames at `rate`) rather than samples.
+#[cfg(test)]
 pub(crate) fn speech_spans_of_levels(db: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
-    match threshold(db) {
-        Some(t) => {
-            let by_block = block_thresholds(db, t);
-            let at = |i: usize| by_block[i / NOISE_BLOCK_FRAMES];
-            spans_above(db, &at, 0, db.len() * FRAME, rate, config)
-        }
-        None => Vec::new(),
-    }
+    speech_spans_with(db, None, rate, config)
+}
+
+/// Speech spans from frame levels (dB) and, when known, frame brightness (dB): a stretch's edges
+/// reach over frames still halfway above the floor in level, or in brightness, for at most
+/// [`REACH_S`].
+fn speech_spans_with(
+    db: &[f32],
+    bright: Option<&[f32]>,
+    rate: u32,
+    config: &WindowConfig,
+) -> Vec<Span> {
+    let Some((t, floor)) = threshold_and_floor(db) else {
+        return Vec::new();
+    };
+    let by_block = block_thresholds(db, t, floor);
+    let level = |i: usize| by_block[i / NOISE_BLOCK_FRAMES];
+    let bright_edges = bright.map(|b| (b, bright_edges(b)));
+    let above = |i: usize| db[i] > level(i).0;
+    let reach = |i: usize| {
+        db[i] > level(i).1
+            || bright_edges
+                .as_ref()
+                .is_some_and(|(b, edges)| b[i] > edges[i / NOISE_BLOCK_FRAMES])
+    };
+    spans_above(db.len(), &above, &reach, 0, db.len() * FRAME, rate, config)
 }
 
 /// Frames per block in which steady noise is looked for (10 s).
@@ -218,26 +338,35 @@ const NOISE_BLOCK_FRAMES: usize = 1_000;
 /// minutes of room noise after it then sat well above that floor and were heard as speech, which
 /// whisper turned into "um, uh, you know". A word said in such a block still stands far above
 /// its noise.
-fn block_thresholds(db: &[f32], t: f32) -> Vec<f32> {
+fn block_thresholds(db: &[f32], t: f32, floor: f32) -> Vec<(f32, f32)> {
     let loud = loudest_block(db);
-    let mut by_block: Vec<f32> = Vec::new();
+    let mut by_block: Vec<(f32, f32)> = Vec::new();
     for block in db.chunks(NOISE_BLOCK_FRAMES) {
         // A stub of a block at the end is judged with the one before it.
         if block.len() < NOISE_BLOCK_FRAMES / 10 {
-            let before = by_block.last().copied().unwrap_or(t);
+            let before = by_block.last().copied().unwrap_or((t, edge(t, floor)));
             by_block.push(before);
             continue;
         }
         let mut b = block.to_vec();
         b.sort_by(f32::total_cmp);
-        let (floor, high) = (percentile(&b, 0.02), percentile(&b, 0.90));
-        by_block.push(if high - floor < 12.0 && high < loud - 20.0 {
-            t.max(floor + (0.3 * (loud - floor)).max(10.0))
-        } else {
-            t
-        });
+        let (block_floor, high) = (percentile(&b, 0.02), percentile(&b, 0.90));
+        let raised = block_floor + (0.3 * (loud - block_floor)).max(10.0);
+        by_block.push(
+            if high - block_floor < 12.0 && high < loud - 20.0 && raised > t {
+                (raised, edge(raised, block_floor))
+            } else {
+                (t, edge(t, floor))
+            },
+        );
     }
     by_block
+}
+
+/// The level a stretch of speech reaches out over at its edges: halfway from the floor to the
+/// threshold.
+fn edge(threshold: f32, floor: f32) -> f32 {
+    floor + EDGE * (threshold - floor)
 }
 
 /// What whisper hears at once: stretches of speech from the recording, each with up to `pad_s`
@@ -311,23 +440,27 @@ impl Window {
 /// window as fits (see [`Window`]). A stretch of speech longer than a window with no pause is
 /// cut at its quietest point.
 pub fn windows(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Window> {
-    windows_of_levels(samples.len(), &frame_power(samples), rate, config)
+    windows_of_levels(&FrameLevels::of(samples), rate, config)
 }
 
-/// [`windows`] of a recording of `len` samples known by its frame powers (see [`Levels`]).
-pub fn windows_of_levels(
-    len: usize,
-    power: &[f32],
-    rate: u32,
-    config: &WindowConfig,
-) -> Vec<Window> {
-    let levels: Vec<f32> = power.iter().copied().map(db).collect();
-    let mut spans = speech_spans_of_levels(&levels, rate, config);
+/// [`windows`] of a recording known by its frame levels (see [`Levels`]).
+pub fn windows_of_levels(levels: &FrameLevels, rate: u32, config: &WindowConfig) -> Vec<Window> {
+    let level_db: Vec<f32> = levels.power.iter().copied().map(db).collect();
+    let bright_db: Vec<f32> = levels.brightness.iter().copied().map(db).collect();
+    let mut spans = speech_spans_with(&level_db, Some(&bright_db), rate, config);
     if let Some(last) = spans.last_mut() {
-        last.end = last.end.min(len);
+        last.end = last.end.min(levels.len);
     }
-    let spans = split_long(power, rate, spans, config);
-    group(&spans, Span { start: 0, end: len }, rate, config)
+    let spans = split_long(&levels.power, rate, spans, config);
+    group(
+        &spans,
+        Span {
+            start: 0,
+            end: levels.len,
+        },
+        rate,
+        config,
+    )
 }
 
 /// Pack speech spans found inside `region` into windows.
@@ -539,7 +672,16 @@ impl LiveWindower {
             return Vec::new();
         };
         let db = &self.db[region.start / FRAME..(cut / FRAME).min(self.db.len())];
-        let spans = spans_above(db, &|_| t, region.start, cut, self.rate, &self.config);
+        let above = |i: usize| db[i] > t;
+        let spans = spans_above(
+            db.len(),
+            &above,
+            &|_| false,
+            region.start,
+            cut,
+            self.rate,
+            &self.config,
+        );
         group(&spans, region, self.rate, &self.config)
     }
 }
@@ -693,6 +835,41 @@ mod tests {
         assert!(
             (found[1].0 - 220.0).abs() < 0.05,
             "the word in the noise: {found:?}"
+        );
+    }
+
+    #[test]
+    fn a_soft_hiss_under_low_rumble_still_ends_the_word() {
+        // A low hum (the room) everywhere; a vowel, then 0.25 s of a faint "s" (white noise
+        // quieter than the hum, but brighter), then a pause. The stretch ends after the "s".
+        let n = 6 * RATE as usize;
+        let mut seed = 3u32;
+        let a: Vec<f32> = (0..n)
+            .map(|i| {
+                let t = i as f32 / RATE as f32;
+                let hum = 0.02 * (t * 60.0 * std::f32::consts::TAU).sin();
+                let vowel = if (1.0..2.0).contains(&t) {
+                    0.3 * (t * 220.0 * std::f32::consts::TAU).sin()
+                } else {
+                    0.0
+                };
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let white = (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                let hiss = if (2.0..2.25).contains(&t) {
+                    0.01 * white
+                } else {
+                    0.0
+                };
+                hum + vowel + hiss
+            })
+            .collect();
+        let spans = speech_spans(&a, RATE, &WindowConfig::default());
+        let found: Vec<(f64, f64)> = spans.iter().map(secs).collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!((found[0].0 - 1.0).abs() < 0.03, "{found:?}");
+        assert!(
+            (found[0].1 - 2.25).abs() < 0.03,
+            "the hiss is part of the word: {found:?}"
         );
     }
 
