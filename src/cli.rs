@@ -139,9 +139,9 @@ Examples:
 /// Options of every command that runs the speech model.
 #[derive(Debug, Clone, Args)]
 pub struct SpeechArgs {
-    /// whisper.cpp model file [default: $PACEBACK_MODEL, else the default model in
-    /// $PACEBACK_HOME/models]
-    #[arg(long, value_name = "FILE")]
+    /// whisper.cpp model file, or the name of an installed one (`base`: after `paceback model
+    /// fetch base`) [default: $PACEBACK_MODEL, else the default model in $PACEBACK_HOME/models]
+    #[arg(long, value_name = "FILE|NAME")]
     pub model: Option<PathBuf>,
 
     /// Decoding: greedy, or beam2..beam8 (beam search of that width)

