@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, paceback, repo, write_wav_i16};
+use common::{json, output_json, paceback, repo, write_wav_i16};
 use predicates::prelude::*;
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -589,8 +589,11 @@ fn model_list_shows_installed_models_and_the_default() {
         .success()
         .stdout(
             predicate::str::contains("* tiny.en-q8_0")
-                .and(predicate::str::contains("tiny.en q8_0")),
+                .and(predicate::str::contains("tiny.en q8_0"))
+                .and(predicate::str::contains("WER 9.5% · 23× real time")),
         );
+    let listed = output_json(paceback(h.path()).args(["model", "list", "--json"]));
+    assert_eq!(listed["models"][0]["measured"]["wer_neural_voices"], 0.095);
 }
 
 #[test]

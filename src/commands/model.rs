@@ -95,16 +95,24 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
             }
             for m in &models {
                 let mark = if m.default { "*" } else { " " };
+                let figures = m.measured.map_or(String::new(), |f| {
+                    format!(
+                        "WER {:.1}% · {:.0}× real time",
+                        f.wer_neural_voices * 100.0,
+                        f.times_real_time
+                    )
+                });
                 println!(
-                    "{mark} {:<16} {:>7.1} MB  {:<14} {}",
+                    "{mark} {:<16} {:>7.1} MB  {:<14} {:<26} {}",
                     m.name,
                     m.bytes as f64 / 1e6,
                     m.kind,
+                    figures,
                     m.path.display()
                 );
             }
             println!(
-                "(* = used by default: {} and {})",
+                "(* = used by default: {} and {}; WER on neural voices and speed on 2 cores, as measured for the README)",
                 model::DEFAULT_MODEL,
                 sentence::NAME
             );

@@ -96,6 +96,44 @@ pub struct Installed {
     pub bytes: u64,
     pub kind: String,
     pub default: bool,
+    /// What this repository's benchmarks measured for this kind of model, if they did.
+    pub measured: Option<Measured>,
+}
+
+/// A model kind's figures from this repository's benchmarks on a 2-core machine (README, "Speed
+/// and accuracy"): word error rate on the neural-voice set (`scripts/bench_pauses.py`) and on the
+/// 6-minute espeak answer (`scripts/bench_transcribe.py`), and how many times faster than real
+/// time it transcribed that answer.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Measured {
+    pub wer_neural_voices: f64,
+    pub wer_espeak: f64,
+    pub times_real_time: f64,
+}
+
+/// The kinds measured (`size ftype`, as [`ModelFile::describe`] names them).
+const MEASURED: [(&str, Measured); 2] = [
+    (
+        "tiny.en q8_0",
+        Measured {
+            wer_neural_voices: 0.095,
+            wer_espeak: 0.138,
+            times_real_time: 23.4,
+        },
+    ),
+    (
+        "base q8_0",
+        Measured {
+            wer_neural_voices: 0.067,
+            wer_espeak: 0.100,
+            times_real_time: 12.2,
+        },
+    ),
+];
+
+/// What was measured for a model kind (`tiny.en q8_0`).
+pub fn measured(kind: &str) -> Option<Measured> {
+    MEASURED.iter().find(|(k, _)| *k == kind).map(|(_, m)| *m)
 }
 
 /// Every `ggml-*.bin` in the models folder, sorted by name, then the sentence model if installed.
@@ -121,6 +159,7 @@ pub fn list(home: &Home) -> anyhow::Result<Vec<Installed>> {
             Err(_) => "unreadable".to_string(),
         };
         out.push(Installed {
+            measured: measured(&kind),
             default: name == DEFAULT_MODEL,
             bytes: std::fs::metadata(&path)?.len(),
             name,
@@ -140,6 +179,7 @@ pub fn list(home: &Home) -> anyhow::Result<Vec<Installed>> {
             path: sentence,
             kind: "sentence model".to_string(),
             default: true,
+            measured: None,
         });
     }
     Ok(out)
