@@ -125,6 +125,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let analysis = analysis::analyze(&input, &lexicon, encoder.as_deref().map(|e| e as _));
     let device = outcome.recorded.device.clone();
     let heard_s = outcome.transcript.words.last().map_or(0.0, |w| w.end_s);
+    let model = outcome.transcript.model.clone();
     let saved = history::save_claimed(&home, &store, &take, || {
         let mut rec = TakeRecord::new(
             &take,
@@ -151,12 +152,16 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     }
     super::print_analysis(&analysis, args.json, args.verbose)?;
     eprintln!(
-        "paceback: saved as {} ({}; report ready {:.1} s after you stopped)\n  hear it back, step by step: paceback show {} --html take.html",
+        "paceback: saved as {} ({}; report ready {:.1} s after you stopped)\n  hear it back: paceback play {} (--step STEP for one step), or paceback show {} --html take.html",
         take.id,
         saved.display(),
         outcome.finish_s,
+        take.id,
         take.id
     );
+    if let Some(note) = crate::practice::keeping_up(&model, outcome.speed, outcome.finish_s) {
+        eprintln!("paceback: note: {note}");
+    }
     if analysis.no_speech {
         return Err(Error::NoSpeech(take.wav.display().to_string()));
     }

@@ -53,6 +53,9 @@ pub struct Outcome {
     pub transcript: Transcript,
     /// From the end of recording to the transcript being complete.
     pub finish_s: f64,
+    /// Seconds of window audio the model transcribed per second it worked (below 1 it cannot
+    /// keep up with a speaker); `None` before any window.
+    pub speed: Option<f64>,
 }
 
 /// Run a session on a fresh tokio runtime.
@@ -124,23 +127,30 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     });
 
     // Transcription worker: windows → words.
-    let worker = tokio::task::spawn_blocking(move || -> Result<(TranscriptBuilder, String)> {
-        let mut builder = TranscriptBuilder::default();
-        let name = recognizer.name();
-        while let Ok((window, samples)) = window_rx.recv() {
-            // Ctrl-C: keep what is transcribed, leave the rest for `reanalyze` of the WAV.
-            if crate::interrupt::requested() {
-                break;
+    let worker = tokio::task::spawn_blocking(
+        move || -> Result<(TranscriptBuilder, String, Option<f64>)> {
+            let mut builder = TranscriptBuilder::default();
+            let name = recognizer.name();
+            let (mut audio_s, mut busy_s) = (0.0, 0.0);
+            while let Ok((window, samples)) = window_rx.recv() {
+                // Ctrl-C: keep what is transcribed, leave the rest for `reanalyze` of the WAV.
+                if crate::interrupt::requested() {
+                    break;
+                }
+                let started = Instant::now();
+                match builder.add(&mut recognizer, &samples, &window) {
+                    Err(Error::Interrupted) => break,
+                    other => other?,
+                };
+                busy_s += started.elapsed().as_secs_f64();
+                audio_s += samples.len() as f64 / f64::from(WHISPER_RATE);
+                let done_to = window.extent().end as f64 / f64::from(WHISPER_RATE);
+                let _ = words_tx.send((builder.words.clone(), done_to));
             }
-            match builder.add(&mut recognizer, &samples, &window) {
-                Err(Error::Interrupted) => break,
-                other => other?,
-            };
-            let done_to = window.extent().end as f64 / f64::from(WHISPER_RATE);
-            let _ = words_tx.send((builder.words.clone(), done_to));
-        }
-        Ok((builder, name))
-    });
+            let speed = (busy_s > 0.0).then(|| audio_s / busy_s);
+            Ok((builder, name, speed))
+        },
+    );
 
     // Panel: wait for the device, then redraw until the recording ends.
     if started_rx.changed().await.is_err() || started_rx.borrow().is_none() {
@@ -193,7 +203,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         .await
         .map_err(|e| anyhow::anyhow!("the windower stopped: {e}"))?;
     let mut worker = worker;
-    let (builder, model) = loop {
+    let (builder, model, speed) = loop {
         tokio::select! {
             done = &mut worker => break done.map_err(|e| anyhow::anyhow!("the transcriber stopped: {e}"))??,
             _ = tick.tick() => {
@@ -208,7 +218,19 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         transcript: builder.finish(model, recorded.seconds),
         recorded,
         finish_s,
+        speed,
     })
+}
+
+/// What to say after a take whose model transcribed `speed` seconds of speech a second (below 1:
+/// slower than speech) and made the report wait `finish_s` after the recording stopped.
+pub fn keeping_up(model: &str, speed: Option<f64>, finish_s: f64) -> Option<String> {
+    let speed = speed.filter(|v| *v < 1.0)?;
+    Some(format!(
+        "{model} transcribed {speed:.1} s of speech a second here, slower than speech, so the report waited {} after you stopped; the default model (`--model {}`) keeps up live",
+        crate::time::clock(finish_s),
+        crate::model::DEFAULT_MODEL
+    ))
 }
 
 /// The status line while the last windows are transcribed.
@@ -437,6 +459,24 @@ mod tests {
             catching_up >= 3,
             "the slowed transcriber fell far behind in {catching_up} of {} frames",
             frames.len()
+        );
+        // 0.7 s of work for each window, however much audio it holds.
+        let speed = outcome.speed.expect("measured");
+        assert!(speed > 0.0 && speed <= t.duration_s / 0.7, "{speed}");
+    }
+
+    #[test]
+    fn a_model_slower_than_speech_is_named_with_the_one_that_keeps_up() {
+        assert_eq!(keeping_up("base q8_0", Some(12.0), 1.0), None);
+        assert_eq!(keeping_up("base q8_0", None, 1.0), None);
+        let said = keeping_up("base q8_0", Some(0.7), 75.0).unwrap();
+        assert!(
+            said.starts_with("base q8_0 transcribed 0.7 s of speech a second"),
+            "{said}"
+        );
+        assert!(
+            said.contains("waited 1:15") && said.contains("--model tiny.en-q8_0"),
+            "{said}"
         );
     }
 }
