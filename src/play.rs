@@ -184,7 +184,7 @@ pub fn play(
         None => "the take".into(),
     };
     let length = clip.duration_s();
-    let player = Player::start(&clip, device)?;
+    let player = Player::start(clip, device)?;
     eprintln!(
         "paceback: playing {what}, {} ({}); Ctrl-C stops",
         clock(length),

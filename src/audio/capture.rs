@@ -12,7 +12,7 @@ use std::time::Duration;
 use cpal::traits::{DeviceTrait, HostTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 
-use super::device::{QuietStderr, StreamThread, is_null, matches};
+use super::device::{QuietStderr, StreamThread, is_null, pick};
 use crate::error::{Error, Result};
 
 /// An input device and its default format.
@@ -102,13 +102,11 @@ fn no_device(wanted: Option<&str>, reason: &str) -> Error {
 pub fn find(spec: Option<&str>) -> Result<(cpal::Device, cpal::SupportedStreamConfig)> {
     let quiet = QuietStderr::new();
     let host = host();
-    let device = match spec {
-        None => host.default_input_device(),
-        Some(s) => host
-            .input_devices()
-            .ok()
-            .and_then(|mut list| list.find(|d| matches(d, s))),
-    };
+    let device = pick(
+        spec,
+        || host.default_input_device(),
+        || host.input_devices().ok(),
+    );
     let Some(device) = device else {
         drop(quiet);
         return Err(no_device(spec, "none found"));

@@ -36,8 +36,15 @@ pub const MAX_SECONDS: u64 = 4 * 3600;
 /// Decode `path` to 16 kHz mono. Not audio, an unsupported codec, an implausible header, damage
 /// that leaves no audio, or a recording over [`MAX_SECONDS`] are [`Error::BadInput`].
 pub fn read_audio(path: &Path) -> Result<Mono> {
+    collected(|sink| stream_audio(path, Warnings::Say, sink))
+}
+
+/// The audio a streaming decode hands over, held in one buffer.
+fn collected(
+    decode: impl FnOnce(&mut dyn FnMut(&[f32]) -> Result<()>) -> Result<u64>,
+) -> Result<Mono> {
     let mut samples = Vec::new();
-    stream_audio(path, Warnings::Say, &mut |chunk| {
+    decode(&mut |chunk| {
         samples.extend_from_slice(chunk);
         Ok(())
     })?;
@@ -77,22 +84,8 @@ pub fn stream_audio(
 /// [`read_audio`] of bytes in memory (the fuzz target's entry).
 pub fn read_audio_bytes(bytes: Vec<u8>) -> Result<Mono> {
     let len = bytes.len() as u64;
-    let mut samples = Vec::new();
-    decode(
-        Box::new(std::io::Cursor::new(bytes)),
-        len,
-        None,
-        Path::new("<bytes>"),
-        Warnings::Say,
-        &mut |chunk| {
-            samples.extend_from_slice(chunk);
-            Ok(())
-        },
-    )?;
-    Ok(Mono {
-        rate: WHISPER_RATE,
-        samples,
-    })
+    let source = Box::new(std::io::Cursor::new(bytes));
+    collected(|sink| decode(source, len, None, Path::new("<bytes>"), Warnings::Say, sink))
 }
 
 /// Decode behind a guard: a decoder that panics on a malformed file (one was found by fuzzing:

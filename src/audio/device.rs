@@ -50,7 +50,7 @@ impl Drop for QuietStderr {
 }
 
 /// Whether `spec` names `device`: its id, or part of its name (any case).
-pub fn matches(device: &cpal::Device, spec: &str) -> bool {
+fn matches(device: &cpal::Device, spec: &str) -> bool {
     let spec_low = spec.to_lowercase();
     device
         .id()
@@ -60,6 +60,18 @@ pub fn matches(device: &cpal::Device, spec: &str) -> bool {
             .description()
             .map(|x| x.name().to_lowercase().contains(&spec_low))
             .unwrap_or(false)
+}
+
+/// The device `spec` names (see [`matches`]) among `all`, or with no `spec` the `default` one.
+pub fn pick<I: Iterator<Item = cpal::Device>>(
+    spec: Option<&str>,
+    default: impl FnOnce() -> Option<cpal::Device>,
+    all: impl FnOnce() -> Option<I>,
+) -> Option<cpal::Device> {
+    match spec {
+        None => default(),
+        Some(s) => all().and_then(|mut list| list.find(|d| matches(d, s))),
+    }
 }
 
 /// A stream running on a thread of its own until stopped.

@@ -15,7 +15,7 @@ use cpal::{
     FromSample, SampleFormat, SizedSample, SupportedStreamConfig, SupportedStreamConfigRange,
 };
 
-use super::device::{QuietStderr, StreamThread, is_null, matches};
+use super::device::{QuietStderr, StreamThread, is_null, pick};
 use super::{Mono, StreamResampler};
 use crate::error::{Error, Result};
 
@@ -115,17 +115,15 @@ pub struct Player {
 
 impl Player {
     /// Start playing `clip` on the output device `spec` (an id or part of a name; `None`: the
-    /// default one).
-    pub fn start(clip: &Mono, spec: Option<&str>) -> Result<Player> {
+    /// default one). The clip's samples become the stream's.
+    pub fn start(clip: Mono, spec: Option<&str>) -> Result<Player> {
         let quiet = QuietStderr::new();
         let host = cpal::default_host();
-        let device = match spec {
-            None => host.default_output_device(),
-            Some(s) => host
-                .output_devices()
-                .ok()
-                .and_then(|mut list| list.find(|d| matches(d, s))),
-        };
+        let device = pick(
+            spec,
+            || host.default_output_device(),
+            || host.output_devices().ok(),
+        );
         let Some(device) = device else {
             drop(quiet);
             return Err(no_output(spec, "none found"));
@@ -144,7 +142,7 @@ impl Player {
         drop(quiet);
         let config = choose(&supported, &default, clip.rate);
         let samples: Arc<[f32]> = if config.sample_rate() == clip.rate {
-            clip.samples.as_slice().into()
+            clip.samples.into()
         } else {
             let mut r = StreamResampler::new(clip.rate, config.sample_rate())?;
             let mut out = Vec::new();

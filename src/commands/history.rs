@@ -86,13 +86,17 @@ fn find(home: &Home, id: &str) -> Result<(Index, TakeRecord)> {
     Ok((index, rec))
 }
 
+/// The saved analysis of a take; one that cannot be read is bad input naming the take.
+fn analysis_of(rec: &TakeRecord) -> Result<analysis::Analysis> {
+    rec.analysis()
+        .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))
+}
+
 /// `paceback show ID [--json] [--html FILE [--link-audio]]`.
 pub fn show(args: ShowArgs) -> Result<()> {
     let home = Home::from_env()?;
     let (index, rec) = find(&home, &args.id)?;
-    let analysis = rec
-        .analysis()
-        .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))?;
+    let analysis = analysis_of(&rec)?;
     if let Some(path) = &args.html {
         let lex = report::replay::Replay::lexicon(&home);
         let page = take_report(&home, &rec, &analysis, &lex, args.link_audio);
@@ -141,9 +145,7 @@ pub fn show(args: ShowArgs) -> Result<()> {
 pub fn play(args: PlayArgs) -> Result<()> {
     let home = Home::from_env()?;
     let (_, rec) = find(&home, &args.id)?;
-    let analysis = rec
-        .analysis()
-        .map_err(|e| Error::bad_input(format!("take {}", rec.id), format!("{e:#}")))?;
+    let analysis = analysis_of(&rec)?;
     let step = match &args.step {
         Some(name) => Some(crate::play::find_step(&analysis, name).map_err(Error::Usage)?),
         None => None,

