@@ -265,8 +265,9 @@ QUESTION_C = [1.0, 3.0, 10.0, 30.0]
 
 def train_questions(path):
     """The question-type classifier: logistic regression over the question's embedding, which
-    types' phrase patterns it matches, and TF-IDF of its words and word pairs (sklearn's default
-    tokens: runs of two or more word characters, lowercased; sublinear tf, l2-normalized)."""
+    types' phrase patterns it matches, TF-IDF of its words and word pairs (sklearn's default
+    tokens: runs of two or more word characters, lowercased; sublinear tf, l2-normalized) and,
+    where cross-validation prefers them, TF-IDF of its words' character 3-5-grams (`char_wb`)."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.model_selection import StratifiedKFold
@@ -275,29 +276,53 @@ def train_questions(path):
     X = np.array([r["x"] for r in rows])
     y = np.array([QUESTION_TYPES.index(r["type"]) for r in rows])
 
-    def both(fit_texts, fit_X, vec=None):
-        vec = vec or TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(fit_texts)
-        return hstack([csr_matrix(fit_X), vec.transform(fit_texts)]).tocsr(), vec
+    def vectorizers(fit_texts, chars):
+        vecs = [TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(fit_texts)]
+        if chars:
+            vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=2,
+                                        sublinear_tf=True).fit(fit_texts))
+        return vecs
+
+    def features(fit_texts, fit_X, vecs):
+        return hstack([csr_matrix(fit_X)] + [v.transform(fit_texts) for v in vecs]).tocsr()
 
     scores = {}
-    for C in QUESTION_C:
-        accs = []
-        for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
-            A, vec = both([texts[i] for i in tr], X[tr])
-            B, _ = both([texts[i] for i in te], X[te], vec)
-            accs.append(LogisticRegression(C=C, max_iter=5000).fit(A, y[tr]).score(B, y[te]))
-        scores[C] = float(np.mean(accs))
-    C = max(scores, key=scores.get)
-    print(f"questions: {len(rows)} wordings, C={C}: cross-validated type accuracy {scores[C]*100:.1f}%")
-    A, vec = both(texts, X)
-    m = LogisticRegression(C=C, max_iter=5000).fit(A, y)
-    vocabulary = {term: int(i) for term, i in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])}
-    return {
+    for chars in (False, True):
+        for C in QUESTION_C:
+            accs = []
+            for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
+                vecs = vectorizers([texts[i] for i in tr], chars)
+                A = features([texts[i] for i in tr], X[tr], vecs)
+                B = features([texts[i] for i in te], X[te], vecs)
+                accs.append(LogisticRegression(C=C, max_iter=5000).fit(A, y[tr]).score(B, y[te]))
+            scores[(chars, C)] = float(np.mean(accs))
+    chars, C = max(scores, key=scores.get)
+    print(f"questions: {len(rows)} wordings, C={C}, character n-grams {chars}: "
+          f"cross-validated type accuracy {scores[(chars, C)]*100:.1f}% "
+          f"(words only, best C: {max(v for (c, _), v in scores.items() if not c)*100:.1f}%)")
+    vecs = vectorizers(texts, chars)
+    m = LogisticRegression(C=C, max_iter=5000).fit(features(texts, X, vecs), y)
+    out = {
         "types": QUESTION_TYPES,
         "weights": [rounded(row) for row in m.coef_],
         "bias": rounded(m.intercept_),
-        "tfidf": {"vocabulary": vocabulary, "idf": rounded(vec.idf_)},
+        "tfidf": exported(vecs[0]),
     }
+    if chars:
+        out["chars"] = exported(vecs[1], CHAR_NGRAMS)
+    return out
+
+
+CHAR_NGRAMS = (3, 5)
+
+
+def exported(vec, char_ngrams=None):
+    """A fitted TfidfVectorizer as the Rust side reads it (stepmodel::Tfidf)."""
+    vocabulary = {term: int(i) for term, i in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])}
+    out = {"vocabulary": vocabulary, "idf": rounded(vec.idf_)}
+    if char_ngrams:
+        out["char_ngrams"] = list(char_ngrams)
+    return out
 
 
 CONTENT_PROPERTIES = ["outcome_metric", "usage_metric", "guardrail", "threshold", "mitigation",
@@ -343,12 +368,11 @@ def train_content(path):
         print(f"content {p:<17} {int(y.sum()):>4} of {len(y)} sentences, C={best[1]}: cross-validated F1 {best[0]:.2f}")
         weights.append(rounded(m.coef_[0]))
         bias.append(round(float(m.intercept_[0]), 5))
-    vocabulary = {term: int(i) for term, i in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])}
     return {
         "properties": CONTENT_PROPERTIES,
         "weights": weights,
         "bias": bias,
-        "tfidf": {"vocabulary": vocabulary, "idf": rounded(vec.idf_)},
+        "tfidf": exported(vec),
     }
 
 

@@ -107,15 +107,21 @@ struct RawQuestions {
     bias: Vec<f32>,
     #[serde(default)]
     tfidf: Option<Tfidf>,
+    #[serde(default)]
+    chars: Option<Tfidf>,
 }
 
 /// TF-IDF of a text's words and word pairs, as scikit-learn's `TfidfVectorizer(ngram_range=(1,
 /// 2), sublinear_tf=True)` computes it: tokens are runs of two or more word characters,
-/// lowercased; tf is 1 + ln(count); the vector is scaled to length 1.
+/// lowercased; tf is 1 + ln(count); the vector is scaled to length 1. With `char_ngrams`, the
+/// terms are instead the character n-grams of each word padded with a space on either side
+/// (scikit-learn's `analyzer="char_wb"`), which reads a word it never saw by its pieces.
 #[derive(Deserialize, Default)]
 pub struct Tfidf {
     vocabulary: HashMap<String, usize>,
     idf: Vec<f32>,
+    #[serde(default)]
+    char_ngrams: Option<[usize; 2]>,
 }
 
 impl Tfidf {
@@ -135,12 +141,44 @@ impl Tfidf {
             .collect()
     }
 
+    /// Words and word pairs.
+    fn word_terms(text: &str) -> Vec<String> {
+        let tokens = Self::tokens(text);
+        let pairs: Vec<String> = tokens
+            .windows(2)
+            .map(|p| format!("{} {}", p[0], p[1]))
+            .collect();
+        tokens.into_iter().chain(pairs).collect()
+    }
+
+    /// The `min..=max` character n-grams of each lowercased word padded with spaces; a padded
+    /// word no longer than `n` is one term, once.
+    fn char_terms(text: &str, [min, max]: [usize; 2]) -> Vec<String> {
+        let mut terms = Vec::new();
+        for word in text.to_lowercase().split_whitespace() {
+            let padded: Vec<char> = std::iter::once(' ')
+                .chain(word.chars())
+                .chain(std::iter::once(' '))
+                .collect();
+            for n in min..=max {
+                if padded.len() <= n {
+                    terms.push(padded.iter().collect());
+                    break;
+                }
+                terms.extend(padded.windows(n).map(|w| w.iter().collect::<String>()));
+            }
+        }
+        terms
+    }
+
     /// The vector, dense.
     pub fn vector(&self, text: &str) -> Vec<f32> {
-        let tokens = Self::tokens(text);
+        let terms = match self.char_ngrams {
+            Some(range) => Self::char_terms(text, range),
+            None => Self::word_terms(text),
+        };
         let mut counts: HashMap<usize, f32> = HashMap::new();
-        let pairs = tokens.windows(2).map(|p| format!("{} {}", p[0], p[1]));
-        for term in tokens.iter().cloned().chain(pairs) {
+        for term in terms {
             if let Some(&i) = self.vocabulary.get(&term) {
                 *counts.entry(i).or_default() += 1.0;
             }
@@ -162,12 +200,18 @@ pub struct QuestionClassifier {
     types: Vec<QuestionType>,
     linear: Classifier,
     tfidf: Tfidf,
+    chars: Option<Tfidf>,
 }
 
 impl QuestionClassifier {
-    /// The words-and-pairs part of a question's features.
+    /// The wording part of a question's features: its words and pairs, then its character
+    /// n-grams.
     pub fn tfidf(&self, text: &str) -> Vec<f32> {
-        self.tfidf.vector(text)
+        let mut x = self.tfidf.vector(text);
+        if let Some(chars) = &self.chars {
+            x.extend(chars.vector(text));
+        }
+        x
     }
 
     /// The likeliest type; None for a feature vector of the wrong length.
@@ -344,6 +388,7 @@ impl StepModel {
                         bias: q.bias,
                     },
                     tfidf: q.tfidf.unwrap_or_default(),
+                    chars: q.chars,
                 },
             }
         })
@@ -607,6 +652,17 @@ pub fn sample_paths(emissions: &[Vec<f64>], chain: &Chain, count: usize) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn char_ngrams_are_scikit_learns() {
+        // TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer() of the same text.
+        let sklearn = [
+            " go", "go ", " go ", " to", "to ", " to ", " a ", " ca", "caf", "afé", "fé,", "é, ",
+            " caf", "café", "afé,", "fé, ", " café", "café,", "afé, ", " ok", "ok?", "k? ",
+            " ok?", "ok? ", " ok? ",
+        ];
+        assert_eq!(Tfidf::char_terms("Go  to a Café, OK?", [3, 5]), sklearn);
+    }
 
     fn chain(n: usize, stay: f64) -> Chain {
         let trans = (0..n)
