@@ -84,7 +84,8 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     let (elapsed_tx, elapsed_rx) = watch::channel(0.0f64);
     let (started_tx, mut started_rx) = watch::channel(None::<String>);
     let (onset_tx, onset_rx) = watch::channel(None::<f64>);
-    let (words_tx, words_rx) = watch::channel((Vec::<Word>::new(), 0.0f64));
+    // The words so far, where transcription has got to, and how fast the model goes here.
+    let (words_tx, words_rx) = watch::channel((Vec::<Word>::new(), 0.0f64, None::<f64>));
     let (level_tx, level_rx) = watch::channel((f32::NEG_INFINITY, None::<Fault>));
     let (window_tx, window_rx) = std::sync::mpsc::channel::<(Window, Vec<f32>)>();
 
@@ -127,6 +128,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     });
 
     // Transcription worker: windows → words.
+    let model_name = recognizer.name();
     let worker = tokio::task::spawn_blocking(
         move || -> Result<(TranscriptBuilder, String, Option<f64>)> {
             let mut builder = TranscriptBuilder::default();
@@ -145,7 +147,8 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                 busy_s += started.elapsed().as_secs_f64();
                 audio_s += samples.len() as f64 / f64::from(WHISPER_RATE);
                 let done_to = window.extent().end as f64 / f64::from(WHISPER_RATE);
-                let _ = words_tx.send((builder.words.clone(), done_to));
+                let speed = (audio_s >= SPEED_MEASURED_AFTER_S).then(|| audio_s / busy_s);
+                let _ = words_tx.send((builder.words.clone(), done_to, speed));
             }
             let speed = (busy_s > 0.0).then(|| audio_s / busy_s);
             Ok((builder, name, speed))
@@ -167,6 +170,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     let mut last_words = 0;
     let mut live = Live {
         limit_s,
+        model: model_name,
         level_dbfs: f32::NEG_INFINITY,
         ..Live::default()
     };
@@ -177,8 +181,9 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                 live.elapsed_s = *elapsed_rx.borrow();
                 live.speech_at = *onset_rx.borrow();
                 (live.level_dbfs, live.fault) = *level_rx.borrow();
-                let (words, done_to) = words_rx.borrow().clone();
+                let (words, done_to, speed) = words_rx.borrow().clone();
                 live.transcribed_to_s = done_to;
+                live.model_speed = speed;
                 if words.len() != last_words {
                     last_words = words.len();
                     update(&mut live, &words, qtype, &lexicon, encoder.as_deref());
@@ -221,6 +226,9 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         speed,
     })
 }
+
+/// The model's speed is told to the panel once it has transcribed this much audio.
+const SPEED_MEASURED_AFTER_S: f64 = 20.0;
 
 /// What to say after a take whose model transcribed `speed` seconds of speech a second (below 1:
 /// slower than speech) and made the report wait `finish_s` after the recording stopped.
@@ -460,6 +468,10 @@ mod tests {
             "the slowed transcriber fell far behind in {catching_up} of {} frames",
             frames.len()
         );
+        // The panel is told the model and, once 20 s of audio are transcribed, its speed.
+        assert!(frames.iter().all(|l| l.model == "slow"), "{:?}", frames[0].model);
+        let told = frames.iter().filter_map(|l| l.model_speed).collect::<Vec<_>>();
+        assert!(!told.is_empty() && told.iter().all(|v| *v > 0.0), "{told:?}");
         // 0.7 s of work for each window, however much audio it holds.
         let speed = outcome.speed.expect("measured");
         assert!(speed > 0.0 && speed <= t.duration_s / 0.7, "{speed}");

@@ -32,6 +32,10 @@ pub struct Live {
     pub level_dbfs: f32,
     /// What is wrong with the input, if anything.
     pub fault: Option<Fault>,
+    /// The speech model transcribing the take.
+    pub model: String,
+    /// Seconds of audio it transcribes per second of work here, once measured.
+    pub model_speed: Option<f64>,
 }
 
 /// Transcription this far behind the voice (seconds) is said on the step line instead of a
@@ -134,6 +138,19 @@ pub fn render(qtype: QuestionType, live: &Live, style: &Style, width: usize) -> 
             pct(s)
         ));
     }
+    if let Some(speed) = live.model_speed.filter(|v| *v < 1.0) {
+        let default = crate::model::DEFAULT_MODEL;
+        let keeps_up = if live.model.starts_with(default) {
+            String::new()
+        } else {
+            format!("; `--model {default}` keeps up")
+        };
+        lines.push(format!(
+            "  {} {} transcribes {speed:.1} s of speech a second here, slower than you speak: the report will wait after you stop{keeps_up}",
+            style.paint("⚠", AnsiColors::Yellow),
+            live.model
+        ));
+    }
     lines.push(match live.fault {
         Some(f) => format!("  {} {}", style.paint("⚠", AnsiColors::Yellow), f.advice()),
         None => format!(
@@ -180,7 +197,36 @@ mod tests {
             heard_to_s: 94.0,
             level_dbfs: -20.0,
             fault: None,
+            model: "tiny.en-q8_0".into(),
+            model_speed: Some(9.0),
         }
+    }
+
+    #[test]
+    fn a_model_slower_than_speech_is_said_while_recording() {
+        assert!(!text(&answering(), QuestionType::ProductSense).contains('⚠'));
+        let slow = Live {
+            model: "base-q8_0".into(),
+            model_speed: Some(0.74),
+            ..answering()
+        };
+        let said = text(&slow, QuestionType::ProductSense);
+        assert!(
+            said.contains(
+                "⚠ base-q8_0 transcribes 0.7 s of speech a second here, slower than you speak: the report will wait after you stop; `--model tiny.en-q8_0` keeps up"
+            ),
+            "{said}"
+        );
+        // The default model being slow has no faster model to point to.
+        let default_slow = Live {
+            model_speed: Some(0.9),
+            ..answering()
+        };
+        let said = text(&default_slow, QuestionType::ProductSense);
+        assert!(
+            said.contains("slower than you speak") && !said.contains("keeps up"),
+            "{said}"
+        );
     }
 
     #[test]
