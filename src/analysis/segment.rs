@@ -583,11 +583,11 @@ pub fn explain(
         .collect()
 }
 
+/// A labelled example sentence of a step, with its embedding.
+type Example = (Step, String, Arc<[f32]>);
+
 /// The step model's labelled example sentences with their embeddings.
-fn examples(
-    encoder: &dyn Embedder,
-    framework: Framework,
-) -> anyhow::Result<Vec<(Step, String, Arc<[f32]>)>> {
+fn examples(encoder: &dyn Embedder, framework: Framework) -> anyhow::Result<Vec<Example>> {
     let ex = StepModel::builtin().framework(framework).examples();
     let texts: Vec<&str> = ex.iter().map(|(_, t)| t.as_str()).collect();
     let vectors = encoder.embed(&texts)?;

@@ -539,8 +539,8 @@ pub fn viterbi(emissions: &[Vec<f64>], chain: &Chain) -> Vec<usize> {
         let mut next = vec![f64::NEG_INFINITY; n];
         let mut from = vec![0; n];
         for k in 0..n {
-            for j in 0..n {
-                let v = best[j] + chain.trans[j][k];
+            for (j, b) in best.iter().enumerate() {
+                let v = b + chain.trans[j][k];
                 if v > next[k] {
                     next[k] = v;
                     from[k] = j;
