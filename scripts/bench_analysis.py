@@ -17,7 +17,13 @@ set and overall:
   type       predicted question type == true type (from the question text, else what was said)
   calib      of the speech time in spans reported with confidence >= 0.8, the share on the right step
 
-usage: scripts/bench_analysis.py [--bin target/release/paceback] [--transcripts DIR] [--json OUT] DIR...
+The sentence model is read from --sentence-model (default: models/all-MiniLM-L6-v2 of this
+repository, as `scripts/setup.sh --dev` installs it); without it paceback falls back to the cue
+reader, which this script says rather than measuring it silently (--cues-only measures it on
+purpose).
+
+usage: scripts/bench_analysis.py [--bin target/release/paceback] [--sentence-model DIR | --cues-only]
+       [--transcripts DIR] [--json OUT] DIR...
 """
 import argparse
 import glob
@@ -26,6 +32,7 @@ import os
 import subprocess
 import sys
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARE_CHECKS = ("problem_share", "solution_share")
 
 
@@ -157,7 +164,18 @@ def main():
     ap.add_argument("--json", help="write per-answer results here")
     ap.add_argument("--steps", action="store_true", help="print predicted vs true step sequences")
     ap.add_argument("--quiet", action="store_true", help="only the per-set summaries")
+    ap.add_argument("--sentence-model", default=os.path.join(REPO, "models/all-MiniLM-L6-v2"))
+    ap.add_argument("--cues-only", action="store_true", help="measure the cue reader (no sentence model)")
     args = ap.parse_args()
+    if args.cues_only:
+        os.environ["PACEBACK_SENTENCE_MODEL"] = os.path.join(REPO, "no-sentence-model")
+        print("reader: cue phrases and word model only (--cues-only)")
+    elif os.path.isfile(os.path.join(args.sentence_model, "model.safetensors")):
+        os.environ["PACEBACK_SENTENCE_MODEL"] = args.sentence_model
+        print(f"reader: the sentence model in {args.sentence_model}")
+    else:
+        sys.exit(f"no sentence model in {args.sentence_model}: run `scripts/setup.sh --dev` (or "
+                 "`paceback model fetch --dir models`), give --sentence-model DIR, or --cues-only")
     cache = args.transcripts or os.path.join(os.environ.get("TMPDIR", "/tmp"), "paceback-bench-transcripts")
     os.makedirs(cache, exist_ok=True)
     sets = []
