@@ -125,8 +125,8 @@ pub fn says(
             let mut x = features(e, found);
             x.extend(classifier.tfidf(text));
             classifier
-                .probability(property, &x)
-                .map_or(found[property as usize], |p| p >= 0.5)
+                .says(property, &x)
+                .unwrap_or(found[property as usize])
         }
         None => found[property as usize],
     }

@@ -73,6 +73,8 @@ struct RawContent {
     weights: Vec<Vec<f32>>,
     bias: Vec<f32>,
     #[serde(default)]
+    thresholds: Vec<f64>,
+    #[serde(default)]
     tfidf: Tfidf,
 }
 
@@ -82,6 +84,9 @@ pub struct ContentClassifier {
     properties: Vec<super::content::Property>,
     weights: Vec<Vec<f32>>,
     bias: Vec<f32>,
+    /// The probability above which a property is said, per property (chosen by
+    /// cross-validation when trained; 0.5 where the model has none).
+    thresholds: Vec<f64>,
     tfidf: Tfidf,
 }
 
@@ -89,6 +94,13 @@ impl ContentClassifier {
     /// The words-and-pairs part of a sentence's features.
     pub fn tfidf(&self, text: &str) -> Vec<f32> {
         self.tfidf.vector(text)
+    }
+
+    /// Whether the sentence with features `x` says `property`, if the model knows it.
+    pub fn says(&self, property: super::content::Property, x: &[f32]) -> Option<bool> {
+        let k = self.properties.iter().position(|p| *p == property)?;
+        let threshold = self.thresholds.get(k).copied().unwrap_or(0.5);
+        self.probability(property, x).map(|p| p >= threshold)
     }
 
     /// P(the sentence says `property`), if the model knows it and `x` has the right length.
@@ -363,12 +375,14 @@ impl StepModel {
                     properties: Vec::new(),
                     weights: Vec::new(),
                     bias: Vec::new(),
+                    thresholds: Vec::new(),
                     tfidf: Tfidf::default(),
                 },
                 |c| ContentClassifier {
                     properties: c.properties,
                     weights: c.weights,
                     bias: c.bias,
+                    thresholds: c.thresholds,
                     tfidf: c.tfidf,
                 },
             );
@@ -652,6 +666,31 @@ pub fn sample_paths(emissions: &[Vec<f64>], chain: &Chain, count: usize) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_content_property_is_said_above_its_own_threshold() {
+        use crate::analysis::content::Property;
+        // One feature; bias 0.405 puts P(threshold) at 0.6 for x = [0].
+        let classifier = |thresholds: Vec<f64>| ContentClassifier {
+            properties: vec![Property::Threshold, Property::Guardrail],
+            weights: vec![vec![1.0], vec![1.0]],
+            bias: vec![0.405, 0.405],
+            thresholds,
+            tfidf: Tfidf::default(),
+        };
+        let p = classifier(Vec::new())
+            .probability(Property::Threshold, &[0.0])
+            .unwrap();
+        assert!((p - 0.6).abs() < 0.01, "{p}");
+        // Without thresholds, 0.5 decides.
+        assert_eq!(classifier(Vec::new()).says(Property::Threshold, &[0.0]), Some(true));
+        let strict = classifier(vec![0.75, 0.5]);
+        assert_eq!(strict.says(Property::Threshold, &[0.0]), Some(false));
+        assert_eq!(strict.says(Property::Guardrail, &[0.0]), Some(true));
+        // A property the model does not know, or features of the wrong length: no answer.
+        assert_eq!(strict.says(Property::Mitigation, &[0.0]), None);
+        assert_eq!(strict.says(Property::Threshold, &[0.0, 1.0]), None);
+    }
 
     #[test]
     fn char_ngrams_are_scikit_learns() {
