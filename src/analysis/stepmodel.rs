@@ -98,14 +98,21 @@ impl ContentClassifier {
 
     /// Whether the sentence with features `x` says `property`, if the model knows it.
     pub fn says(&self, property: super::content::Property, x: &[f32]) -> Option<bool> {
-        let k = self.properties.iter().position(|p| *p == property)?;
+        let k = self.index(property)?;
         let threshold = self.thresholds.get(k).copied().unwrap_or(0.5);
-        self.probability(property, x).map(|p| p >= threshold)
+        self.probability_at(k, x).map(|p| p >= threshold)
     }
 
     /// P(the sentence says `property`), if the model knows it and `x` has the right length.
     pub fn probability(&self, property: super::content::Property, x: &[f32]) -> Option<f64> {
-        let k = self.properties.iter().position(|p| *p == property)?;
+        self.probability_at(self.index(property)?, x)
+    }
+
+    fn index(&self, property: super::content::Property) -> Option<usize> {
+        self.properties.iter().position(|p| *p == property)
+    }
+
+    fn probability_at(&self, k: usize, x: &[f32]) -> Option<f64> {
         let w = self.weights.get(k).filter(|w| w.len() == x.len())?;
         let z = f64::from(self.bias[k] + w.iter().zip(x).map(|(a, b)| a * b).sum::<f32>());
         Some(1.0 / (1.0 + (-z).exp()))
@@ -683,7 +690,10 @@ mod tests {
             .unwrap();
         assert!((p - 0.6).abs() < 0.01, "{p}");
         // Without thresholds, 0.5 decides.
-        assert_eq!(classifier(Vec::new()).says(Property::Threshold, &[0.0]), Some(true));
+        assert_eq!(
+            classifier(Vec::new()).says(Property::Threshold, &[0.0]),
+            Some(true)
+        );
         let strict = classifier(vec![0.75, 0.5]);
         assert_eq!(strict.says(Property::Threshold, &[0.0]), Some(false));
         assert_eq!(strict.says(Property::Guardrail, &[0.0]), Some(true));
@@ -697,8 +707,8 @@ mod tests {
         // TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer() of the same text.
         let sklearn = [
             " go", "go ", " go ", " to", "to ", " to ", " a ", " ca", "caf", "afé", "fé,", "é, ",
-            " caf", "café", "afé,", "fé, ", " café", "café,", "afé, ", " ok", "ok?", "k? ",
-            " ok?", "ok? ", " ok? ",
+            " caf", "café", "afé,", "fé, ", " café", "café,", "afé, ", " ok", "ok?", "k? ", " ok?",
+            "ok? ", " ok? ",
         ];
         assert_eq!(Tfidf::char_terms("Go  to a Café, OK?", [3, 5]), sklearn);
     }

@@ -21,6 +21,12 @@ use crate::home::Home;
 /// q8_0 was measured faster than f16 at the same WER on the reference machine (README).
 pub const DEFAULT_MODEL: &str = "tiny.en-q8_0";
 
+/// Whether `kind` (as [`ModelFile::describe`] and the recognizer name a model: `tiny.en q8_0`)
+/// is the default model's.
+pub fn is_default_kind(kind: &str) -> bool {
+    kind == DEFAULT_MODEL.replacen('-', " ", 1)
+}
+
 /// File name of a named model inside the models folder, as whisper.cpp names them.
 pub fn file_name(name: &str) -> String {
     format!("ggml-{name}.bin")
@@ -188,6 +194,19 @@ pub fn list(home: &Home) -> anyhow::Result<Vec<Installed>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_model_is_known_by_the_kind_its_header_describes() {
+        // Recognizers and `describe` name a model "size ftype"; the default file is tiny.en q8_0.
+        assert!(is_default_kind("tiny.en q8_0"));
+        assert!(!is_default_kind("tiny.en f16"));
+        assert!(!is_default_kind("base q8_0"));
+        assert_eq!(
+            crate::practice::faster_model("base q8_0"),
+            Some(DEFAULT_MODEL)
+        );
+        assert_eq!(crate::practice::faster_model("tiny.en q8_0"), None);
+    }
 
     #[test]
     fn missing_default_model_names_path_and_fix() {

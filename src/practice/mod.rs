@@ -129,11 +129,11 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
 
     // Transcription worker: windows → words.
     let model_name = recognizer.name();
-    let worker = tokio::task::spawn_blocking(
-        move || -> Result<(TranscriptBuilder, String, Option<f64>)> {
+    let worker =
+        tokio::task::spawn_blocking(move || -> Result<(TranscriptBuilder, Option<f64>)> {
             let mut builder = TranscriptBuilder::default();
-            let name = recognizer.name();
             let (mut audio_s, mut busy_s) = (0.0, 0.0);
+            let speed = |audio_s: f64, busy_s: f64| (busy_s > 0.0).then(|| audio_s / busy_s);
             while let Ok((window, samples)) = window_rx.recv() {
                 // Ctrl-C: keep what is transcribed, leave the rest for `reanalyze` of the WAV.
                 if crate::interrupt::requested() {
@@ -147,13 +147,11 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                 busy_s += started.elapsed().as_secs_f64();
                 audio_s += samples.len() as f64 / f64::from(WHISPER_RATE);
                 let done_to = window.extent().end as f64 / f64::from(WHISPER_RATE);
-                let speed = (audio_s >= SPEED_MEASURED_AFTER_S).then(|| audio_s / busy_s);
-                let _ = words_tx.send((builder.words.clone(), done_to, speed));
+                let told = speed(audio_s, busy_s).filter(|_| audio_s >= SPEED_MEASURED_AFTER_S);
+                let _ = words_tx.send((builder.words.clone(), done_to, told));
             }
-            let speed = (busy_s > 0.0).then(|| audio_s / busy_s);
-            Ok((builder, name, speed))
-        },
-    );
+            Ok((builder, speed(audio_s, busy_s)))
+        });
 
     // Panel: wait for the device, then redraw until the recording ends.
     if started_rx.changed().await.is_err() || started_rx.borrow().is_none() {
@@ -170,7 +168,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     let mut last_words = 0;
     let mut live = Live {
         limit_s,
-        model: model_name,
+        model: model_name.clone(),
         level_dbfs: f32::NEG_INFINITY,
         ..Live::default()
     };
@@ -208,7 +206,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         .await
         .map_err(|e| anyhow::anyhow!("the windower stopped: {e}"))?;
     let mut worker = worker;
-    let (builder, model, speed) = loop {
+    let (builder, speed) = loop {
         tokio::select! {
             done = &mut worker => break done.map_err(|e| anyhow::anyhow!("the transcriber stopped: {e}"))??,
             _ = tick.tick() => {
@@ -220,7 +218,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     let finish_s = stopped.elapsed().as_secs_f64();
     drawer.clear();
     Ok(Outcome {
-        transcript: builder.finish(model, recorded.seconds),
+        transcript: builder.finish(model_name, recorded.seconds),
         recorded,
         finish_s,
         speed,
@@ -235,10 +233,17 @@ const SPEED_MEASURED_AFTER_S: f64 = 20.0;
 pub fn keeping_up(model: &str, speed: Option<f64>, finish_s: f64) -> Option<String> {
     let speed = speed.filter(|v| *v < 1.0)?;
     Some(format!(
-        "{model} transcribed {speed:.1} s of speech a second here, slower than speech, so the report waited {} after you stopped; the default model (`--model {}`) keeps up live",
+        "{model} transcribed {speed:.1} s of speech a second here, slower than speech, so the report waited {} after you stopped{}",
         crate::time::clock(finish_s),
-        crate::model::DEFAULT_MODEL
+        faster_model(model)
+            .map(|m| format!("; the default model (`--model {m}`) keeps up live"))
+            .unwrap_or_default()
     ))
+}
+
+/// The model that keeps up live, unless `model` (a recognizer's name) already is it.
+pub fn faster_model(model: &str) -> Option<&'static str> {
+    (!crate::model::is_default_kind(model)).then_some(crate::model::DEFAULT_MODEL)
 }
 
 /// The status line while the last windows are transcribed.
@@ -469,9 +474,19 @@ mod tests {
             frames.len()
         );
         // The panel is told the model and, once 20 s of audio are transcribed, its speed.
-        assert!(frames.iter().all(|l| l.model == "slow"), "{:?}", frames[0].model);
-        let told = frames.iter().filter_map(|l| l.model_speed).collect::<Vec<_>>();
-        assert!(!told.is_empty() && told.iter().all(|v| *v > 0.0), "{told:?}");
+        assert!(
+            frames.iter().all(|l| l.model == "slow"),
+            "{:?}",
+            frames[0].model
+        );
+        let told = frames
+            .iter()
+            .filter_map(|l| l.model_speed)
+            .collect::<Vec<_>>();
+        assert!(
+            !told.is_empty() && told.iter().all(|v| *v > 0.0),
+            "{told:?}"
+        );
         // 0.7 s of work for each window, however much audio it holds.
         let speed = outcome.speed.expect("measured");
         assert!(speed > 0.0 && speed <= t.duration_s / 0.7, "{speed}");

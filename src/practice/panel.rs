@@ -139,12 +139,9 @@ pub fn render(qtype: QuestionType, live: &Live, style: &Style, width: usize) -> 
         ));
     }
     if let Some(speed) = live.model_speed.filter(|v| *v < 1.0) {
-        let default = crate::model::DEFAULT_MODEL;
-        let keeps_up = if live.model.starts_with(default) {
-            String::new()
-        } else {
-            format!("; `--model {default}` keeps up")
-        };
+        let keeps_up = super::faster_model(&live.model)
+            .map(|m| format!("; `--model {m}` keeps up"))
+            .unwrap_or_default();
         lines.push(format!(
             "  {} {} transcribes {speed:.1} s of speech a second here, slower than you speak: the report will wait after you stop{keeps_up}",
             style.paint("⚠", AnsiColors::Yellow),
@@ -197,7 +194,7 @@ mod tests {
             heard_to_s: 94.0,
             level_dbfs: -20.0,
             fault: None,
-            model: "tiny.en-q8_0".into(),
+            model: "tiny.en q8_0".into(),
             model_speed: Some(9.0),
         }
     }
