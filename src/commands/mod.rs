@@ -20,8 +20,9 @@ use crate::embed::SentenceModel;
 use crate::error::Result;
 use crate::home::Home;
 use crate::report;
-use crate::transcribe::WindowConfig;
+use crate::transcribe::voice::SileroVad;
 use crate::transcribe::whisper::{Whisper, WhisperConfig};
+use crate::transcribe::{VoiceActivity, WindowConfig};
 use crate::transcript::Transcript;
 
 /// Run the parsed command line.
@@ -108,6 +109,26 @@ pub fn sentence_model(home: &Home, quiet: bool) -> Option<SentenceModel> {
     }
 }
 
+/// The voice-activity detector word ends are fitted to, if installed. Missing or broken, pauses
+/// are found from the sound level alone; `quiet` keeps the note off stderr.
+pub fn voice_model(home: &Home, quiet: bool) -> Option<SileroVad> {
+    match crate::model::vad::load(home) {
+        Ok(Some(m)) => Some(m),
+        Ok(None) => {
+            if !quiet {
+                eprintln!(
+                    "paceback: note: the voice-activity model is not installed, so pauses are found from the sound level only; run `paceback model fetch` to install it"
+                );
+            }
+            None
+        }
+        Err(e) => {
+            eprintln!("paceback: warning: {e:#}; pauses are found from the sound level only");
+            None
+        }
+    }
+}
+
 /// The whisper recognizer the speech options ask for (model resolved and checked).
 pub fn load_recognizer(speech: &SpeechArgs) -> Result<Whisper> {
     let model = crate::model::resolve(speech.model.as_deref(), &Home::from_env()?)?;
@@ -139,7 +160,12 @@ pub fn transcribe_file(
         };
         audio::decode::stream_audio(path, warnings, sink).map(|_| ())
     };
-    let plan = crate::transcribe::Plan::of(&mut audio, &WindowConfig::default())?;
+    let mut vad = voice_model(&Home::from_env()?, !show_progress);
+    let plan = crate::transcribe::Plan::of(
+        &mut audio,
+        &WindowConfig::default(),
+        vad.as_mut().map(|v| v as &mut dyn VoiceActivity),
+    )?;
     let mut whisper = load_recognizer(speech)?;
     let bar = crate::progress_bar::bar(
         (plan.duration_s() * 10.0) as u64,

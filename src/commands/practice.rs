@@ -83,6 +83,8 @@ pub fn run(args: PracticeArgs) -> Result<()> {
         recognizer,
         lexicon: lexicon.clone(),
         encoder: encoder.clone(),
+        voice: super::voice_model(&home, args.json)
+            .map(|v| Box::new(v) as Box<dyn crate::transcribe::VoiceActivity + Send>),
         enter: record::enter_pressed(),
         on_frame: None,
     });

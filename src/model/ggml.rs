@@ -158,11 +158,20 @@ pub struct GgmlWriter<W: Write> {
 }
 
 impl<W: Write> GgmlWriter<W> {
-    pub fn new(mut out: W, hparams: Hparams) -> anyhow::Result<Self> {
+    /// A whisper model: its hyper-parameters follow the magic.
+    pub fn new(out: W, hparams: Hparams) -> anyhow::Result<Self> {
+        let header: Vec<u8> = hparams
+            .to_array()
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        Self::with_header(out, &header)
+    }
+
+    /// Any ggml file: `header` (already encoded) follows the magic.
+    pub fn with_header(mut out: W, header: &[u8]) -> anyhow::Result<Self> {
         out.write_all(&MAGIC.to_le_bytes())?;
-        for v in hparams.to_array() {
-            out.write_all(&v.to_le_bytes())?;
-        }
+        out.write_all(header)?;
         Ok(GgmlWriter { out })
     }
 

@@ -10,6 +10,7 @@ pub mod ggml;
 pub mod import;
 pub mod mel;
 pub mod sentence;
+pub mod vad;
 
 use std::path::{Path, PathBuf};
 

@@ -155,7 +155,12 @@ fn install(out: &Path, files: Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
     std::fs::rename(tmp.path(), out)?;
     // The folder was renamed away: nothing left for the guard to remove.
     let _ = tmp.keep();
-    crate::home::ensure_private_dir(out)?;
+    // The folder keeps the temporary folder's mode: make it as private as the rest of the home.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700))?;
+    }
     Ok(())
 }
 

@@ -22,7 +22,9 @@ use crate::embed::SentenceModel;
 use crate::error::{Error, Result};
 use crate::record::{self, Recorded};
 use crate::report::Style;
-use crate::transcribe::{LiveWindower, Recognizer, TranscriptBuilder, Window, WindowConfig};
+use crate::transcribe::{
+    LiveWindower, Recognizer, TranscriptBuilder, VoiceActivity, VoiceTrack, Window, WindowConfig,
+};
 use crate::transcript::{Transcript, Word};
 
 use panel::Live;
@@ -37,6 +39,8 @@ pub struct Session<R: Recognizer + Send + 'static> {
     pub lexicon: Lexicon,
     /// The sentence model the segmenter reads with (shared: its cache makes the final report fast).
     pub encoder: Option<Arc<SentenceModel>>,
+    /// The voice-activity detector the final words are fitted to (none: the sound level only).
+    pub voice: Option<Box<dyn VoiceActivity + Send>>,
     /// Stops the take when set (Enter).
     pub enter: Arc<AtomicBool>,
     /// Shown every state of the panel as it is drawn (tests, and anything else that follows a
@@ -77,6 +81,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         mut recognizer,
         lexicon,
         encoder,
+        voice,
         enter,
         mut on_frame,
     } = session;
@@ -88,6 +93,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
     let (words_tx, words_rx) = watch::channel((Vec::<Word>::new(), 0.0f64, None::<f64>));
     let (level_tx, level_rx) = watch::channel((f32::NEG_INFINITY, None::<Fault>));
     let (window_tx, window_rx) = std::sync::mpsc::channel::<(Window, Vec<f32>)>();
+    let (voice_tx, voice_rx) = std::sync::mpsc::channel::<Vec<f32>>();
 
     // Recorder: the microphone into the take on disk.
     let recorder = tokio::task::spawn_blocking(move || {
@@ -104,6 +110,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
                 meter.push(mono);
                 let _ = level_tx.send((meter.level_dbfs(), meter.fault()));
                 let _ = audio_tx.send(mono.to_vec());
+                let _ = voice_tx.send(mono.to_vec());
                 let _ = elapsed_tx.send(secs);
             },
         )
@@ -125,6 +132,19 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
             let samples = w.samples(live.audio());
             let _ = window_tx.send((w, samples));
         }
+    });
+
+    // Voice activity: the audio → stretches of speech, for the final words (its own thread: it
+    // keeps up with the speaker and leaves nothing to do when the take ends).
+    let listener = tokio::task::spawn_blocking(move || -> Result<Vec<(f64, f64)>> {
+        let Some(mut vad) = voice else {
+            return Ok(Vec::new());
+        };
+        let mut track = VoiceTrack::new(vad.as_mut());
+        while let Ok(chunk) = voice_rx.recv() {
+            track.push(&chunk)?;
+        }
+        track.finish()
     });
 
     // Transcription worker: windows → words.
@@ -206,7 +226,7 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
         .await
         .map_err(|e| anyhow::anyhow!("the windower stopped: {e}"))?;
     let mut worker = worker;
-    let (builder, speed) = loop {
+    let (mut builder, speed) = loop {
         tokio::select! {
             done = &mut worker => break done.map_err(|e| anyhow::anyhow!("the transcriber stopped: {e}"))??,
             _ = tick.tick() => {
@@ -215,6 +235,12 @@ async fn run_async<R: Recognizer + Send + 'static>(session: Session<R>) -> Resul
             }
         }
     };
+    match listener.await {
+        Ok(Ok(voice)) => builder.fit_to_voice(&voice),
+        // The words stay fitted to the sound level; the take and its report are not lost to it.
+        Ok(Err(e)) => drawer.say(&format!("paceback: voice-activity detection stopped: {e}")),
+        Err(e) => drawer.say(&format!("paceback: voice-activity detection stopped: {e}")),
+    }
     let finish_s = stopped.elapsed().as_secs_f64();
     drawer.clear();
     Ok(Outcome {
@@ -410,6 +436,48 @@ mod tests {
     }
 
     #[test]
+    fn the_final_words_end_where_the_voice_detector_heard_speech_end() {
+        // Tone 1-4 s and 8-11 s; the detector hears speech at 1.0-3.7 s and 8.3-10.8 s only.
+        let tone = |s: f64| (0..(s * 16_000.0) as usize).map(|i| 0.3 * (i as f32 * 0.0864).sin());
+        let mut samples = vec![0.0f32; 16_000];
+        samples.extend(tone(3.0));
+        samples.extend(vec![0.0; 64_000]);
+        samples.extend(tone(3.0));
+        samples.extend(vec![0.0; 16_000]);
+        let words = vec![
+            Word::new("We", 1.0, 2.0),
+            Word::new("upload.", 2.0, 3.95),
+            Word::new("Then", 8.05, 9.0),
+            Word::new("stop.", 9.0, 11.0),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let outcome = run(Session {
+            source: record::Source::Samples {
+                samples,
+                speed: 25.0,
+            },
+            wav: dir.path().join("take.wav"),
+            limit_s: 3600.0,
+            qtype: QuestionType::ProductSense,
+            recognizer: Scripted::new(words),
+            lexicon: Lexicon::builtin(),
+            encoder: None,
+            voice: Some(Box::new(crate::transcribe::voice::Heard(vec![
+                (1.0, 3.7),
+                (8.3, 10.8),
+            ]))),
+            enter: Arc::new(AtomicBool::new(false)),
+            on_frame: None,
+        })
+        .unwrap();
+        let w = &outcome.transcript.words;
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert!((w[1].end_s - 3.7).abs() <= 0.02, "{w:?}");
+        assert!((w[2].start_s - 8.3).abs() <= 0.02, "{w:?}");
+        assert!((w[3].end_s - 10.8).abs() <= 0.02, "{w:?}");
+    }
+
+    #[test]
     fn a_lagging_transcriber_freezes_the_step_timer_at_the_heard_time() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -440,6 +508,7 @@ mod tests {
             recognizer: Slow(Scripted::new(t.words.clone()), Duration::from_millis(700)),
             lexicon: Lexicon::builtin(),
             encoder: None,
+            voice: None,
             enter: Arc::new(AtomicBool::new(false)),
             on_frame: Some(Box::new(move |live| seen.borrow_mut().push(live.clone()))),
         })

@@ -4,6 +4,7 @@
 
 pub mod pauses;
 pub mod tokens;
+pub mod voice;
 pub mod whisper;
 pub mod windows;
 
@@ -12,6 +13,7 @@ use crate::error::Result;
 use crate::time::round_cs;
 use crate::transcript::{Segment, Transcript, Word};
 
+pub use voice::{VoiceActivity, VoiceTrack};
 pub use windows::{LiveWindower, Span, Window, WindowConfig};
 
 /// Recognizes the speech in one window of 16 kHz mono audio; word times are seconds from the
@@ -29,6 +31,10 @@ pub trait Recognizer {
 pub struct TranscriptBuilder {
     pub words: Vec<Word>,
     pub segments: Vec<Segment>,
+    /// The words of each segment.
+    segment_words: Vec<std::ops::Range<usize>>,
+    /// The words as the model timed them, before any fitting.
+    heard: Vec<Word>,
 }
 
 impl TranscriptBuilder {
@@ -55,12 +61,12 @@ impl TranscriptBuilder {
             .iter()
             .map(|s| (secs(s.start), secs(s.end)))
             .collect();
-        pauses::fit_to_speech(&mut found, &speech);
-        for w in &mut found {
-            w.start_s = round_cs(w.start_s);
-            w.end_s = round_cs(w.end_s);
-        }
+        self.heard.extend(found.iter().cloned());
+        pauses::fit_to_speech(&mut found, &speech, pauses::Outside::Move);
+        round_times(&mut found);
         if let (Some(first), Some(last)) = (found.first(), found.last()) {
+            let at = self.words.len();
+            self.segment_words.push(at..at + found.len());
             self.segments.push(Segment {
                 start_s: first.start_s,
                 end_s: last.end_s,
@@ -76,8 +82,40 @@ impl TranscriptBuilder {
         Ok(&self.words[before..])
     }
 
+    /// Fit the words as the model timed them to the voice-activity detector's stretches of
+    /// speech instead (seconds, in order; see [`voice`]), which find where speech ends in noise
+    /// better than the sound level. A word the detector did not hear keeps its fit to the sound
+    /// level. No stretches: nothing changes.
+    pub fn fit_to_voice(&mut self, speech: &[(f64, f64)]) {
+        if speech.is_empty() {
+            return;
+        }
+        let mut words = self.heard.clone();
+        let fitted = pauses::fit_to_speech(&mut words, speech, pauses::Outside::Keep);
+        round_times(&mut words);
+        for ((word, by_voice), by_level) in words.into_iter().zip(fitted).zip(&mut self.words) {
+            if by_voice {
+                *by_level = word;
+            }
+        }
+        for (segment, range) in self.segments.iter_mut().zip(&self.segment_words) {
+            let words = &self.words[range.clone()];
+            if let (Some(first), Some(last)) = (words.first(), words.last()) {
+                segment.start_s = first.start_s;
+                segment.end_s = last.end_s;
+            }
+        }
+    }
+
     pub fn finish(self, model: String, duration_s: f64) -> Transcript {
         Transcript::new(model, duration_s, self.words, self.segments)
+    }
+}
+
+fn round_times(words: &mut [Word]) {
+    for w in words {
+        w.start_s = round_cs(w.start_s);
+        w.end_s = round_cs(w.end_s);
     }
 }
 
@@ -91,7 +129,7 @@ pub fn transcribe(
 ) -> Result<Transcript> {
     debug_assert_eq!(audio.rate, crate::audio::WHISPER_RATE);
     let mut replay = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| sink(&audio.samples);
-    let plan = Plan::of(&mut replay, config)?;
+    let plan = Plan::of(&mut replay, config, None)?;
     plan.transcribe(recognizer, &mut replay, progress)
 }
 
@@ -106,21 +144,30 @@ pub struct Plan {
     /// Samples in the recording.
     pub len: usize,
     pub windows: Vec<Window>,
+    /// Stretches of speech (seconds) heard by the voice-activity detector, when there is one.
+    pub voice: Vec<(f64, f64)>,
 }
 
 impl Plan {
-    /// The windows of `audio`, cut as [`windows::windows`] cuts them.
-    pub fn of(audio: &mut Replayable, config: &WindowConfig) -> Result<Plan> {
+    /// The windows of `audio`, cut as [`windows::windows`] cuts them, and where `vad` (if any)
+    /// hears speech, in the same pass.
+    pub fn of(
+        audio: &mut Replayable,
+        config: &WindowConfig,
+        vad: Option<&mut dyn VoiceActivity>,
+    ) -> Result<Plan> {
         let mut levels = windows::Levels::default();
+        let mut track = vad.map(VoiceTrack::new);
         audio(&mut |chunk| {
             levels.push(chunk);
-            Ok(())
+            track.as_mut().map_or(Ok(()), |t| t.push(chunk))
         })?;
         let levels = levels.finish();
         let rate = crate::audio::WHISPER_RATE;
         Ok(Plan {
             len: levels.len,
             windows: windows::windows_of_levels(&levels, rate, config),
+            voice: track.map_or(Ok(Vec::new()), VoiceTrack::finish)?,
         })
     }
 
@@ -169,6 +216,7 @@ impl Plan {
             )
             .into());
         }
+        builder.fit_to_voice(&self.voice);
         Ok(builder.finish(recognizer.name(), self.duration_s()))
     }
 }
@@ -271,7 +319,7 @@ mod tests {
             }
             Ok(())
         };
-        let plan = Plan::of(&mut replay, &config).unwrap();
+        let plan = Plan::of(&mut replay, &config, None).unwrap();
         assert_eq!(plan.len, samples.len());
         assert_eq!(
             plan.windows, whole,
@@ -308,7 +356,7 @@ mod tests {
                 &samples[..32_000]
             })
         };
-        let plan = Plan::of(&mut replay, &WindowConfig::default()).unwrap();
+        let plan = Plan::of(&mut replay, &WindowConfig::default(), None).unwrap();
         let e = plan
             .transcribe(&mut Keeper::default(), &mut replay, &mut |_| {})
             .unwrap_err();
@@ -386,6 +434,37 @@ mod tests {
         assert_eq!(w.len(), 4, "{w:?}");
         assert!((w[1].end_s - 4.0).abs() <= 0.02, "{w:?}");
         assert!((w[2].start_s - 8.0).abs() <= 0.02, "{w:?}");
+    }
+
+    #[test]
+    fn words_are_fitted_last_to_the_voice_and_segments_follow_them() {
+        // Tone 1-4 s and 8-11 s; the voice detector hears speech only at 1.0-3.7 s and
+        // 8.3-10.8 s (the tone's edges are noise to it).
+        let mut samples = vec![0.0; 16_000];
+        samples.extend(tone(3.0));
+        samples.extend(vec![0.0; 64_000]);
+        samples.extend(tone(3.0));
+        samples.extend(vec![0.0; 16_000]);
+        let mut vad = voice::Heard(vec![(1.0, 3.7), (8.3, 10.8)]);
+        let mut replay = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| sink(&samples);
+        let plan = Plan::of(&mut replay, &WindowConfig::default(), Some(&mut vad)).unwrap();
+        assert_eq!(plan.voice.len(), 2, "{:?}", plan.voice);
+        let mut rec = Scripted::new(vec![
+            Word::new("We", 1.0, 2.0),
+            Word::new("upload.", 2.0, 8.2),
+            Word::new("Then", 8.2, 9.0),
+            Word::new("stop.", 9.0, 11.0),
+        ]);
+        let t = plan.transcribe(&mut rec, &mut replay, &mut |_| {}).unwrap();
+        let w = &t.words;
+        assert!((w[1].end_s - 3.7).abs() <= 0.02, "{w:?}");
+        assert!((w[2].start_s - 8.3).abs() <= 0.02, "{w:?}");
+        assert!((w[3].end_s - 10.8).abs() <= 0.02, "{w:?}");
+        assert_eq!(t.segments.len(), 1);
+        assert_eq!(
+            (t.segments[0].start_s, t.segments[0].end_s),
+            (w[0].start_s, w[3].end_s)
+        );
     }
 
     #[test]

@@ -18,40 +18,63 @@ use crate::transcript::Word;
 /// own time is kept.
 pub const SNAP_S: f64 = 0.3;
 
+/// What becomes of a word that overlaps no stretch of speech.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outside {
+    /// It goes to the nearest stretch: DTW put it in a pause (the sound-level stretches, which
+    /// hold all the audio the model heard).
+    Move,
+    /// It keeps its times: the detector may have missed quiet speech the model did hear (the
+    /// voice-activity stretches, which are fitted after the sound-level ones).
+    Keep,
+}
+
 /// Fit words (in time order) to the stretches of speech `speech` (seconds, in order, not
-/// overlapping): each word goes to the stretch it overlaps most (the nearest one if it lies in a
-/// silence), never to one before its predecessor's, and its start and end are clipped to that
+/// overlapping): each word goes to the stretch it overlaps most (one in a silence as `outside`
+/// says), never to one before its predecessor's, and its start and end are clipped to that
 /// stretch; then each stretch's first word start and last word end snap to its edges (within
-/// [`SNAP_S`]). No stretches: the words are left as they are.
-pub fn fit_to_speech(words: &mut [Word], speech: &[(f64, f64)]) {
+/// [`SNAP_S`]). No stretches: the words are left as they are. Returns whether each word was
+/// fitted (with [`Outside::Move`], all of them when there are stretches).
+pub fn fit_to_speech(words: &mut [Word], speech: &[(f64, f64)], outside: Outside) -> Vec<bool> {
     if speech.is_empty() {
-        return;
+        return vec![false; words.len()];
     }
-    let mut owner = Vec::with_capacity(words.len());
+    let mut owner: Vec<Option<usize>> = Vec::with_capacity(words.len());
     let mut floor = 0;
     for w in words.iter() {
-        let j = stretch_of(w, speech).max(floor);
-        floor = j;
+        let j = stretch_of(w, speech, outside).map(|j| j.max(floor));
+        if let Some(j) = j {
+            floor = j;
+        }
         owner.push(j);
     }
-    for (w, &j) in words.iter_mut().zip(&owner) {
-        let (a, b) = speech[j];
-        w.start_s = w.start_s.clamp(a, b);
-        w.end_s = w.end_s.clamp(a, b).max(w.start_s);
+    for (w, j) in words.iter_mut().zip(&owner) {
+        if let Some(j) = *j {
+            let (a, b) = speech[j];
+            w.start_s = w.start_s.clamp(a, b);
+            w.end_s = w.end_s.clamp(a, b).max(w.start_s);
+        }
     }
-    for i in 0..words.len() {
-        let (a, b) = speech[owner[i]];
-        if (i == 0 || owner[i - 1] != owner[i]) && words[i].start_s - a <= SNAP_S {
+    let fitted: Vec<(usize, usize)> = owner
+        .iter()
+        .enumerate()
+        .filter_map(|(i, j)| j.map(|j| (i, j)))
+        .collect();
+    for (k, &(i, j)) in fitted.iter().enumerate() {
+        let (a, b) = speech[j];
+        if (k == 0 || fitted[k - 1].1 != j) && words[i].start_s - a <= SNAP_S {
             words[i].start_s = a;
         }
-        if (i + 1 == words.len() || owner[i + 1] != owner[i]) && b - words[i].end_s <= SNAP_S {
+        if (k + 1 == fitted.len() || fitted[k + 1].1 != j) && b - words[i].end_s <= SNAP_S {
             words[i].end_s = b;
         }
     }
+    owner.iter().map(Option::is_some).collect()
 }
 
-/// The stretch a word belongs to: the one it overlaps most, else the one nearest to its middle.
-fn stretch_of(w: &Word, speech: &[(f64, f64)]) -> usize {
+/// The stretch a word belongs to: the one it overlaps most, else (when `outside` moves it) the
+/// one nearest to its middle.
+fn stretch_of(w: &Word, speech: &[(f64, f64)], outside: Outside) -> Option<usize> {
     let overlap = |&(a, b): &(f64, f64)| w.end_s.min(b) - w.start_s.max(a);
     let mid = (w.start_s + w.end_s) / 2.0;
     let distance = |&(a, b): &(f64, f64)| (a - mid).max(mid - b).max(0.0);
@@ -62,14 +85,17 @@ fn stretch_of(w: &Word, speech: &[(f64, f64)]) -> usize {
         }
     }
     if overlap(&speech[best]) > 0.0 {
-        return best;
+        return Some(best);
+    }
+    if outside == Outside::Keep {
+        return None;
     }
     for (i, s) in speech.iter().enumerate() {
         if distance(s) < distance(&speech[best]) {
             best = i;
         }
     }
-    best
+    Some(best)
 }
 
 #[cfg(test)]
@@ -124,7 +150,7 @@ mod tests {
             w("Then", 7.2, 7.6),
             w("we", 7.6, 8.9),
         ];
-        fit_to_speech(&mut words, &s);
+        fit_to_speech(&mut words, &s, Outside::Move);
         assert!(close(words[1].end_s, 3.0), "{words:?}");
         assert!(close(words[2].start_s, 7.0), "{words:?}");
         assert!(words[2].start_s - words[1].end_s > 3.9);
@@ -152,7 +178,7 @@ mod tests {
             w("They", 2.2, 3.7),
             w("scroll", 3.7, 4.4),
         ];
-        fit_to_speech(&mut words, &s);
+        fit_to_speech(&mut words, &s, Outside::Move);
         assert!(close(words[0].end_s, 2.0), "{words:?}");
         assert!(close(words[1].start_s, 3.5), "{words:?}");
         assert_eq!(words[1].end_s, 3.7);
@@ -167,7 +193,7 @@ mod tests {
             w("c", 3.8, 3.9),
             w("d", 4.1, 4.8),
         ];
-        fit_to_speech(&mut words, &s);
+        fit_to_speech(&mut words, &s, Outside::Move);
         assert!(
             close(words[1].start_s, 1.0) && close(words[1].end_s, 1.0),
             "{words:?}"
@@ -180,14 +206,36 @@ mod tests {
     }
 
     #[test]
+    fn a_word_outside_the_voice_keeps_its_times_and_the_rest_are_still_fitted() {
+        // Voice heard at 1-3 s and 6-8 s; the model also heard a quiet "um" at 4.0-4.4 s.
+        let voice = [(1.0, 3.0), (6.0, 8.0)];
+        let mut words = vec![
+            w("fine.", 2.5, 3.3),
+            w("um", 4.0, 4.4),
+            w("Then", 5.8, 6.5),
+            w("go.", 7.0, 7.9),
+        ];
+        fit_to_speech(&mut words, &voice, Outside::Keep);
+        assert_eq!((words[1].start_s, words[1].end_s), (4.0, 4.4), "{words:?}");
+        assert_eq!(words[0].end_s, 3.0, "{words:?}");
+        assert_eq!(words[2].start_s, 6.0, "{words:?}");
+        assert_eq!(words[3].end_s, 8.0, "{words:?}");
+        // Moved instead, the "um" would collapse onto the nearest edge.
+        let mut moved = words.clone();
+        moved[1] = w("um", 4.0, 4.4);
+        fit_to_speech(&mut moved, &voice, Outside::Move);
+        assert_eq!((moved[1].start_s, moved[1].end_s), (3.0, 3.0), "{moved:?}");
+    }
+
+    #[test]
     fn far_edges_are_not_snapped_and_no_speech_changes_nothing() {
         let s = speech(&[(0.5, false), (3.0, true), (0.5, false)]);
         // whisper heard nothing in the first second of the stretch (a breath, a dropped "um")
         let mut words = vec![w("late", 1.5, 2.0), w("early", 2.0, 2.5)];
-        fit_to_speech(&mut words, &s);
+        fit_to_speech(&mut words, &s, Outside::Move);
         assert_eq!((words[0].start_s, words[1].end_s), (1.5, 2.5));
         let before = words.clone();
-        fit_to_speech(&mut words, &[]);
+        fit_to_speech(&mut words, &[], Outside::Move);
         assert_eq!(words, before);
     }
 

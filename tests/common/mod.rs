@@ -17,6 +17,7 @@ pub fn paceback(home: &Path) -> Command {
         .env("NO_COLOR", "1")
         .env_remove("PACEBACK_MODEL")
         .env_remove("PACEBACK_SENTENCE_MODEL")
+        .env_remove("PACEBACK_VAD_MODEL")
         .env("PACEBACK_MODEL_BASE_URL", "http://127.0.0.1:9")
         .env("PACEBACK_SENTENCE_MODEL_BASE_URL", "http://127.0.0.1:9");
     cmd
@@ -30,6 +31,17 @@ pub fn model() -> PathBuf {
     assert!(
         path.is_file(),
         "no speech model at {}: run `cargo run --release -- model fetch --dir models` (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// The voice-activity model `scripts/test.sh` installs in `models/` beside the speech model.
+pub fn vad_model() -> PathBuf {
+    let path = repo().join("models/silero-vad-v6.2.3.bin");
+    assert!(
+        path.is_file(),
+        "no voice-activity model at {}: run `cargo run --release -- model fetch --dir models` (scripts/test.sh does)",
         path.display()
     );
     path
