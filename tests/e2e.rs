@@ -31,6 +31,11 @@ fn transcribe_json(home: &Path, wav: &Path) -> serde_json::Value {
         .arg(model())
         .output()
         .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("whisper_"),
+        "whisper.cpp's log reached stderr: {stderr}"
+    );
     let t = json(&out.stdout);
     let no_speech = t["words"].as_array().is_some_and(|w| w.is_empty());
     assert_eq!(
@@ -173,6 +178,58 @@ fn pauses_are_found_where_they_were_in_room_noise() {
     with_room_noise(&repo().join("tests/fixtures/pauses.wav"), &noisy, -35.0);
     let t = transcribe_json(home.path(), &noisy);
     assert_pauses_between_words(&t, &repo().join("tests/fixtures/pauses.json"));
+}
+
+/// The fixture's 2.4 s pause stretched to 4.0 s in the middle of the answer, in -35 dBFS room
+/// noise: `analyze` counts one long pause (the 1.2 s one is not long), and the pause time its
+/// two paces imply (answer time minus speaking time) is the true 5.2 s within 10%.
+#[test]
+fn a_four_second_pause_mid_answer_is_one_long_pause_and_pace_excludes_it() {
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let long = home.path().join("long_pause.wav");
+    let noisy = home.path().join("long_pause_noisy.wav");
+    let fixture = repo().join("tests/fixtures/pauses.wav");
+    // 1.6 s more silence at 6.0 s, inside the 4.87-7.27 s pause.
+    sox(&[
+        fixture.to_str().unwrap(),
+        long.to_str().unwrap(),
+        "pad",
+        "1.6@6.0",
+    ]);
+    with_room_noise(&long, &noisy, -35.0);
+    let out = paceback(home.path())
+        .env("PACEBACK_VAD_MODEL", vad_model())
+        .args(["analyze", "--json", "--no-save", "--model"])
+        .arg(model())
+        .arg(&noisy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = json(&out.stdout);
+    let d = &a["delivery"];
+    assert_eq!(d["long_pauses"], 1, "{d}");
+    let words = a["words"].as_array().unwrap();
+    let n = words.len() as f64;
+    let answer_s = n / d["wpm"].as_f64().unwrap() * 60.0;
+    let speaking_s = n / d["wpm_excluding_pauses"].as_f64().unwrap() * 60.0;
+    let truth = json(&std::fs::read(repo().join("tests/fixtures/pauses.json")).unwrap());
+    let true_pause_s: f64 = truth["pauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["end_s"].as_f64().unwrap() - p["start_s"].as_f64().unwrap())
+        .sum::<f64>()
+        + 1.6;
+    let measured = answer_s - speaking_s;
+    assert!(
+        (measured - true_pause_s).abs() <= 0.1 * true_pause_s,
+        "pauses {measured:.2} s, true {true_pause_s:.2} s"
+    );
 }
 
 /// Every true pause lies between two consecutive words (both ends within 0.2 s), and no word

@@ -30,6 +30,8 @@ impl SileroVad {
     /// Load the converted model ([`crate::model::vad`]); one thread: its graph is a few small
     /// layers per frame, where more threads only wait on each other.
     pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
+        // whisper.cpp's own log lines go to the `log` hook (silent), not stderr.
+        whisper_rs::install_logging_hooks();
         let mut params = WhisperVadContextParams::new();
         params.set_n_threads(1);
         params.set_use_gpu(false);
