@@ -62,8 +62,10 @@ def transcript_for(binary, manifest, cache):
     wav = base + ".wav"
     if not os.path.exists(wav):
         return None, None
-    path = os.path.join(cache, os.path.basename(base) + ".json")
-    if not os.path.exists(path):
+    # Keyed by set folder and answer: the same answer spoken by two voices is two recordings.
+    set_name = os.path.basename(os.path.dirname(os.path.abspath(base)))
+    path = os.path.join(cache, f"{set_name}__{os.path.basename(base)}.json")
+    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(wav):
         # Transcribe first: a failed run must not leave an empty cache entry.
         words = subprocess.run([binary, "transcribe", wav, "--json"], capture_output=True, text=True, check=True).stdout
         with open(path, "w") as f:
