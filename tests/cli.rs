@@ -208,6 +208,25 @@ fn missing_model_names_the_path_and_the_fix() {
 }
 
 #[test]
+fn a_missing_model_is_said_before_the_recording_is_read() {
+    // An unreadable recording would be exit 1; the missing model is found first, and nothing
+    // about the audio (or the voice-activity model) is said.
+    let h = home();
+    let bad = h.path().join("not-audio.wav");
+    std::fs::write(&bad, b"RIFF\x00\x00\x00\x00WAVEnot really").unwrap();
+    paceback(h.path())
+        .arg("transcribe")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no speech model at")
+                .and(predicate::str::contains("voice-activity").not())
+                .and(predicate::str::contains("not-audio.wav").not()),
+        );
+}
+
+#[test]
 fn corrupt_model_is_reported_not_a_panic() {
     let h = home();
     let wav = h.path().join("a.wav");

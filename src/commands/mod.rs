@@ -129,9 +129,14 @@ pub fn voice_model(home: &Home, quiet: bool) -> Option<SileroVad> {
     }
 }
 
-/// The whisper recognizer the speech options ask for (model resolved and checked).
-pub fn load_recognizer(speech: &SpeechArgs) -> Result<Whisper> {
-    let model = crate::model::resolve(speech.model.as_deref(), &Home::from_env()?)?;
+/// The speech model the options ask for, found and checked (before any audio is read, so a
+/// missing model is said at once).
+pub fn speech_model(speech: &SpeechArgs, home: &Home) -> Result<crate::model::ModelFile> {
+    crate::model::resolve(speech.model.as_deref(), home)
+}
+
+/// The whisper recognizer for `model` with the speech options' decoding and threads.
+pub fn load_recognizer(model: &crate::model::ModelFile, speech: &SpeechArgs) -> Result<Whisper> {
     let mut config = WhisperConfig {
         decoding: speech.decoding,
         ..WhisperConfig::default()
@@ -139,7 +144,7 @@ pub fn load_recognizer(speech: &SpeechArgs) -> Result<Whisper> {
     if let Some(n) = speech.threads {
         config.threads = n.max(1);
     }
-    Whisper::load(&model, config)
+    Whisper::load(model, config)
 }
 
 /// Read an audio file and transcribe it with the configured model; the progress bar shows when asked
@@ -149,6 +154,8 @@ pub fn transcribe_file(
     speech: &SpeechArgs,
     show_progress: bool,
 ) -> Result<Transcript> {
+    let home = Home::from_env()?;
+    let model = speech_model(speech, &home)?;
     // Read twice, never held whole: once for where the speech is, once to transcribe it.
     let mut pass = 0;
     let mut audio = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| {
@@ -160,13 +167,13 @@ pub fn transcribe_file(
         };
         audio::decode::stream_audio(path, warnings, sink).map(|_| ())
     };
-    let mut vad = voice_model(&Home::from_env()?, !show_progress);
+    let mut vad = voice_model(&home, !show_progress);
     let plan = crate::transcribe::Plan::of(
         &mut audio,
         &WindowConfig::default(),
         vad.as_mut().map(|v| v as &mut dyn VoiceActivity),
     )?;
-    let mut whisper = load_recognizer(speech)?;
+    let mut whisper = load_recognizer(&model, speech)?;
     let bar = crate::progress_bar::bar(
         (plan.duration_s() * 10.0) as u64,
         "transcribing",

@@ -70,7 +70,8 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let text = qref.text.clone().unwrap_or_default();
 
     // The model before the microphone: a missing model should not cost a take.
-    let recognizer = super::load_recognizer(&args.speech)?;
+    let model = super::speech_model(&args.speech, &home)?;
+    let recognizer = super::load_recognizer(&model, &args.speech)?;
 
     print_card(&text, qref.qtype, hint.as_deref());
     let take = store.new_take()?;
