@@ -109,29 +109,22 @@ pub fn legend(items: &[(String, String)], width: usize) -> String {
     lines.into_iter().map(|(_, line)| line + "\n").collect()
 }
 
-/// `text` wrapped at spaces to lines of at most `width` columns, each after `indent`.
+/// `text` wrapped at spaces to lines of at most `width` columns (never fewer than 20 after the
+/// indent), each after `indent`, each ending in a newline. Long words are not broken.
 pub fn wrap(text: &str, indent: &str, width: usize) -> String {
-    let room = width.saturating_sub(indent.chars().count()).max(20);
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
-            out.push_str(indent);
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
+    let indent_cols = indent.chars().count();
+    let room = width.saturating_sub(indent_cols).max(20);
+    let options = textwrap::Options::new(indent_cols + room)
+        .initial_indent(indent)
+        .subsequent_indent(indent)
+        .break_words(false);
+    if text.trim().is_empty() {
+        return String::new();
     }
-    if !line.is_empty() {
-        out.push_str(indent);
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
+    textwrap::wrap(text, options)
+        .iter()
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 /// Cells drawn as text.
