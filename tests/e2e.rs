@@ -373,6 +373,37 @@ fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
 }
 
 #[test]
+fn a_quiet_voice_through_a_microphone_with_a_dc_offset_is_heard() {
+    // A constant bias as loud as the quiet voice itself stood above it in every frame's level:
+    // "no speech detected" before the audio's DC was taken out.
+    let _turn = model_turn();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let (clip, biased) = (dir.join("clip.wav"), dir.join("biased.wav"));
+    let demo = repo().join("samples/demo.wav");
+    sox(&[
+        demo.to_str().unwrap(),
+        clip.to_str().unwrap(),
+        "trim",
+        "0",
+        "12",
+    ]);
+    sox(&[
+        clip.to_str().unwrap(),
+        biased.to_str().unwrap(),
+        "gain",
+        "-30",
+        "dcshift",
+        "0.01",
+    ]);
+    let (reference, hyp) = (dir.join("reference.json"), dir.join("biased.json"));
+    std::fs::write(&reference, transcribe_json(dir, &clip).to_string()).unwrap();
+    std::fs::write(&hyp, transcribe_json(dir, &biased).to_string()).unwrap();
+    let w = wer(&reference, &hyp);
+    assert!(w <= 0.15, "WER {w:.3} against the clip without the offset");
+}
+
+#[test]
 fn silence_has_no_words() {
     let _turn = model_turn();
     let home = tempfile::tempdir().unwrap();

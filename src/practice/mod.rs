@@ -478,6 +478,45 @@ mod tests {
     }
 
     #[test]
+    fn a_quiet_voice_under_a_dc_offset_is_heard_and_the_take_keeps_the_offset() {
+        // A soft tone 1-4 s and 8-11 s on a bias of 0.02, twice its level.
+        let soft = |s: f64| (0..(s * 16_000.0) as usize).map(|i| 0.01 * (i as f32 * 0.0864).sin());
+        let mut samples = vec![0.0f32; 16_000];
+        samples.extend(soft(3.0));
+        samples.extend(vec![0.0; 64_000]);
+        samples.extend(soft(3.0));
+        samples.extend(vec![0.0; 16_000]);
+        let samples: Vec<f32> = samples.iter().map(|s| s + 0.02).collect();
+        let words = vec![Word::new("We", 1.5, 2.5), Word::new("stop.", 9.0, 10.0)];
+        let dir = tempfile::tempdir().unwrap();
+        let wav = dir.path().join("take.wav");
+        let outcome = run(Session {
+            source: record::Source::Samples {
+                samples,
+                speed: 25.0,
+            },
+            wav: wav.clone(),
+            limit_s: 3600.0,
+            qtype: QuestionType::ProductSense,
+            recognizer: Scripted::new(words),
+            lexicon: Lexicon::builtin(),
+            encoder: None,
+            voice: None,
+            enter: Arc::new(AtomicBool::new(false)),
+            on_frame: None,
+        })
+        .unwrap();
+        let w = &outcome.transcript.words;
+        assert_eq!(w.len(), 2, "both stretches reached the recognizer: {w:?}");
+        let take = crate::audio::read_audio(&wav).unwrap();
+        let mean = take.samples.iter().sum::<f32>() / take.samples.len() as f32;
+        assert!(
+            (mean - 0.02).abs() < 0.001,
+            "the take as recorded: mean {mean}"
+        );
+    }
+
+    #[test]
     fn a_lagging_transcriber_freezes_the_step_timer_at_the_heard_time() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -55,11 +55,18 @@ impl Span {
     }
 }
 
-/// Mean square of each frame (the last one may be short).
+/// Mean square of each frame about its own mean (the last frame may be short). About the mean,
+/// not zero: a microphone's DC offset (a constant bias, common on cheap USB microphones) as
+/// loud as a quiet voice would otherwise stand above it in every frame, and no speech would be
+/// found. A frame is 10 ms, so a voice (70 Hz and up) keeps nearly all its power.
 fn frame_power(samples: &[f32]) -> Vec<f32> {
     samples
         .chunks(FRAME)
-        .map(|f| f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32)
+        .map(|f| {
+            let n = f.len() as f32;
+            let mean = f.iter().sum::<f32>() / n;
+            f.iter().map(|s| (s - mean) * (s - mean)).sum::<f32>() / n
+        })
         .collect()
 }
 
