@@ -138,18 +138,27 @@ fn not_a_wav_is_bad_input_exit_2() {
 
 #[test]
 fn an_unsupported_codec_names_the_formats_that_work() {
-    // Opus in Ogg, as some recorders write it: a real file, a codec paceback does not decode.
+    // GSM 6.10 in a WAV file, as old telephone recorders write it: a real file, a codec paceback
+    // does not decode.
     let h = home();
+    let (tone, gsm) = (h.path().join("tone.wav"), h.path().join("call.wav"));
+    write_wav_i16(&tone, 8_000, 1, &vec![1_000; 8_000]);
+    common::sox(&[
+        tone.to_str().unwrap(),
+        "-e",
+        "gsm-full-rate",
+        gsm.to_str().unwrap(),
+    ]);
     paceback(h.path())
         .args(["transcribe"])
-        .arg(repo().join("tests/fixtures/three_seconds.opus"))
+        .arg(&gsm)
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("three_seconds.opus")
-                .and(predicate::str::contains("codec is not supported"))
+            predicate::str::contains("call.wav")
+                .and(predicate::str::contains("unsupported"))
                 .and(predicate::str::contains(
-                    "FLAC, MP3, M4A (AAC or ALAC), Ogg Vorbis",
+                    "FLAC, MP3, M4A (AAC or ALAC), Ogg (Vorbis or Opus)",
                 )),
         );
 }
@@ -209,20 +218,19 @@ fn missing_model_names_the_path_and_the_fix() {
 
 #[test]
 fn a_missing_model_is_said_before_the_recording_is_read() {
-    // An unreadable recording would be exit 1; the missing model is found first, and nothing
-    // about the audio (or the voice-activity model) is said.
+    // A minute of audio: the missing model is found before the pass that reads it through for
+    // the voice-activity detector (whose note would come first otherwise).
     let h = home();
-    let bad = h.path().join("not-audio.wav");
-    std::fs::write(&bad, b"RIFF\x00\x00\x00\x00WAVEnot really").unwrap();
+    let wav = h.path().join("minute.wav");
+    write_wav_i16(&wav, 16_000, 1, &vec![300; 16_000 * 60]);
     paceback(h.path())
         .arg("transcribe")
-        .arg(&bad)
+        .arg(&wav)
         .assert()
         .code(2)
         .stderr(
             predicate::str::contains("no speech model at")
-                .and(predicate::str::contains("voice-activity").not())
-                .and(predicate::str::contains("not-audio.wav").not()),
+                .and(predicate::str::contains("voice-activity").not()),
         );
 }
 

@@ -340,8 +340,9 @@ fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
         ("flac_44k_stereo.flac", &["-r", "44100", "-c", "2"], 0.12),
         ("vorbis_48k_mono.ogg", &["-r", "48000", "-c", "1"], 0.15),
     ];
-    // Each file made from the clip by sox, then those phones and recorders write (made once with
-    // ffmpeg from the same 25 s clip), with the largest WER each may have.
+    // Each file made from the clip by sox, then those phones, recorders and messaging apps write
+    // (made once with ffmpeg, and opusenc for Opus, from the same 25 s clip), with the largest
+    // WER each may have.
     let mut files: Vec<(String, PathBuf, f64)> = Vec::new();
     for (name, args, limit) in variants {
         let file = if name.contains('.') {
@@ -356,7 +357,11 @@ fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
         sox(&a);
         files.push((name.to_string(), out, limit));
     }
-    for fixture in ["demo25_aac_44k_mono.m4a", "demo25_mp3_44k_stereo.mp3"] {
+    for fixture in [
+        "demo25_aac_44k_mono.m4a",
+        "demo25_mp3_44k_stereo.mp3",
+        "demo25_opus_48k_mono.opus",
+    ] {
         let file = repo().join("tests/fixtures").join(fixture);
         files.push((fixture.to_string(), file, 0.15));
     }

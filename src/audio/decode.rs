@@ -1,5 +1,5 @@
-//! Reading an audio file of any common format (WAV, FLAC, MP3, M4A/AAC/ALAC, Ogg Vorbis, AIFF,
-//! WebM/MKV) into whisper's 16 kHz mono, streamed: packets are decoded, cleaned, downmixed and
+//! Reading an audio file of any common format (WAV, FLAC, MP3, M4A/AAC/ALAC, Ogg Vorbis or Opus,
+//! AIFF, WebM/MKV) into whisper's 16 kHz mono, streamed: packets are decoded, cleaned, downmixed and
 //! resampled as they come, so memory holds the result and one packet, never a copy of the file.
 //!
 //! Whatever a header claims is checked before it is believed: the sample rate must be one a
@@ -21,8 +21,7 @@ use super::{Mono, ToWhisper, WHISPER_RATE};
 use crate::error::{Error, Result};
 
 /// The formats the error for an unreadable file names.
-pub const FORMATS: &str =
-    "WAV (PCM or float), FLAC, MP3, M4A (AAC or ALAC), Ogg Vorbis, AIFF, WebM/MKV (Vorbis)";
+pub const FORMATS: &str = "WAV (PCM or float), FLAC, MP3, M4A (AAC or ALAC), Ogg (Vorbis or Opus), AIFF, WebM/MKV (Vorbis)";
 
 /// Sample rates a real recording has (Hz).
 pub const RATES: std::ops::RangeInclusive<u32> = 4_000..=384_000;
@@ -81,6 +80,18 @@ pub fn stream_audio(
     decode(Box::new(file), file_len, ext, path, warnings, sink)
 }
 
+/// Whether `path` is audio paceback can read: it is opened and decoded up to its first audio,
+/// no further, so a file that is not is said at once (before any model is looked for).
+pub fn check_readable(path: &Path) -> Result<()> {
+    let mut heard = false;
+    let read = stream_audio(path, Warnings::Quiet, &mut |_| {
+        heard = true;
+        // Enough is known: stop decoding.
+        Err(Error::Interrupted)
+    });
+    if heard { Ok(()) } else { read.map(|_| ()) }
+}
+
 /// [`read_audio`] of bytes in memory (the fuzz target's entry).
 pub fn read_audio_bytes(bytes: Vec<u8>) -> Result<Mono> {
     let len = bytes.len() as u64;
@@ -107,6 +118,19 @@ fn decode(
             path,
             format!("the audio decoder failed on this file (damaged?); paceback reads {FORMATS}"),
         ))
+    })
+}
+
+/// Symphonia's codecs and Opus (voice notes from messaging apps), which symphonia does not
+/// decode itself: libopus, built into paceback through its adapter.
+fn codecs() -> &'static symphonia::core::codecs::registry::CodecRegistry {
+    static CODECS: std::sync::OnceLock<symphonia::core::codecs::registry::CodecRegistry> =
+        std::sync::OnceLock::new();
+    CODECS.get_or_init(|| {
+        let mut registry = symphonia::core::codecs::registry::CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut registry);
+        registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
+        registry
     })
 }
 
@@ -156,7 +180,7 @@ fn decode_unguarded(
     if let Some(channels) = &params.channels {
         check_channels(channels.count()).map_err(bad)?;
     }
-    let mut decoder = symphonia::default::get_codecs()
+    let mut decoder = codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| {
             bad(format!(

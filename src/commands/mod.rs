@@ -154,6 +154,9 @@ pub fn transcribe_file(
     speech: &SpeechArgs,
     show_progress: bool,
 ) -> Result<Transcript> {
+    // What can be said at once is said first: a file that is not audio, then a missing model;
+    // only then is the recording read through.
+    audio::decode::check_readable(path)?;
     let home = Home::from_env()?;
     let model = speech_model(speech, &home)?;
     // Read twice, never held whole: once for where the speech is, once to transcribe it.
