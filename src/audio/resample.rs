@@ -140,32 +140,92 @@ impl StreamResampler {
     }
 }
 
-/// Any interleaved audio, as it arrives, to whisper's input: 16 kHz mono in [-1, 1]. Samples that
+/// Any interleaved audio, as it arrives, to whisper's input: 16 kHz mono in [-1, 1], channels
+/// averaged (a channel with reversed polarity inverted first, see [`Polarity`]). Samples that
 /// are not finite become silence and the rest are clamped, so no damaged file or driver can hand
 /// the resampler or the recognizer a NaN, an infinity or a sample of 1000.
 pub struct ToWhisper {
     channels: usize,
     resampler: StreamResampler,
     mono: Vec<f32>,
+    polarity: Polarity,
+}
+
+/// Channels whose polarity is reversed against the first (a miswired stereo microphone, one
+/// capsule inverted) cancel the voice in a plain average: such a file was "no speech detected".
+/// Each channel's correlation with the first is followed over about a second; a channel that
+/// runs clearly against it (normalized correlation under -0.5) is added inverted, until it
+/// clearly runs with it again (over 0.5). Uncorrelated channels (two microphones apart, a
+/// silent one) are never flipped.
+struct Polarity {
+    /// Per channel: decayed sums of x0·xk, xk² (x0² in `first`), and whether it is inverted.
+    with_first: Vec<f64>,
+    power: Vec<f64>,
+    first: f64,
+    inverted: Vec<bool>,
+    decay: f64,
+}
+
+/// Normalized correlation past which a channel's polarity is taken as reversed (or restored).
+const POLARITY_FLIP: f64 = 0.5;
+
+impl Polarity {
+    fn new(channels: usize, rate: u32) -> Polarity {
+        Polarity {
+            with_first: vec![0.0; channels],
+            power: vec![0.0; channels],
+            first: 0.0,
+            inverted: vec![false; channels],
+            // Sums over about a second of audio.
+            decay: 1.0 - 1.0 / f64::from(rate.max(1)),
+        }
+    }
+
+    /// The mean of one frame's (clean) samples, each channel with its polarity.
+    fn mix(&mut self, frame: &[f32]) -> f32 {
+        let x0 = f64::from(frame[0]);
+        self.first = self.first * self.decay + x0 * x0;
+        let mut sum = frame[0];
+        for (k, &x) in frame.iter().enumerate().skip(1) {
+            let xk = f64::from(x);
+            self.with_first[k] = self.with_first[k] * self.decay + x0 * xk;
+            self.power[k] = self.power[k] * self.decay + xk * xk;
+            let scale = (self.first * self.power[k]).sqrt();
+            if scale > 0.0 {
+                let r = self.with_first[k] / scale;
+                if r < -POLARITY_FLIP {
+                    self.inverted[k] = true;
+                } else if r > POLARITY_FLIP {
+                    self.inverted[k] = false;
+                }
+            }
+            sum += if self.inverted[k] { -x } else { x };
+        }
+        sum / frame.len() as f32
+    }
 }
 
 impl ToWhisper {
     pub fn new(rate: u32, channels: u16) -> anyhow::Result<Self> {
+        let channels = usize::from(channels.max(1));
         Ok(ToWhisper {
-            channels: usize::from(channels.max(1)),
+            channels,
             resampler: StreamResampler::new(rate, WHISPER_RATE)?,
             mono: Vec::new(),
+            polarity: Polarity::new(channels, rate),
         })
     }
 
     /// Downmix, clean and resample `interleaved` (whole frames), appending to `out`.
     pub fn push(&mut self, interleaved: &[f32], out: &mut Vec<f32>) -> anyhow::Result<()> {
         self.mono.clear();
-        self.mono.extend(
-            interleaved
-                .chunks_exact(self.channels)
-                .map(|f| clean(f.iter().map(|s| clean(*s)).sum::<f32>() / self.channels as f32)),
-        );
+        let mut frame = vec![0.0f32; self.channels];
+        for f in interleaved.chunks_exact(self.channels) {
+            for (c, s) in frame.iter_mut().zip(f) {
+                *c = clean(*s);
+            }
+            self.mono.push(clean(self.polarity.mix(&frame)));
+        }
         self.resampler.push(&self.mono, out)
     }
 
@@ -289,5 +349,30 @@ mod tests {
         let out = streamed(&noisy, 48_000, 1, 1000);
         assert!(out.iter().all(|s| s.is_finite()));
         assert_eq!(out.len(), 16_000);
+    }
+
+    #[test]
+    fn a_channel_with_reversed_polarity_does_not_cancel_the_voice() {
+        let voice = sine(300.0, 48_000, 2.0);
+        let level = |out: &[f32]| {
+            let tail = &out[8_000..];
+            (tail.iter().map(|s| s * s).sum::<f32>() / tail.len() as f32).sqrt()
+        };
+        let mono = streamed(&voice, 48_000, 1, 4_800);
+        // Left as recorded, right inverted: an average would be silence.
+        let inverted: Vec<f32> = voice.iter().flat_map(|s| [*s, -*s]).collect();
+        let out = streamed(&inverted, 48_000, 2, 4_800);
+        assert!(
+            level(&out) > 0.9 * level(&mono),
+            "{} vs {}",
+            level(&out),
+            level(&mono)
+        );
+        // Two channels in phase, and one silent beside a voice, are averaged as before.
+        let same: Vec<f32> = voice.iter().flat_map(|s| [*s, *s]).collect();
+        assert!((level(&streamed(&same, 48_000, 2, 4_800)) - level(&mono)).abs() < 0.01);
+        let one_sided: Vec<f32> = voice.iter().flat_map(|s| [*s, 0.0]).collect();
+        let half = level(&streamed(&one_sided, 48_000, 2, 4_800));
+        assert!((half - 0.5 * level(&mono)).abs() < 0.01, "{half}");
     }
 }
