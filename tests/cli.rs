@@ -200,24 +200,7 @@ fn missing_empty_zero_length_and_implausible_audio_files_exit_2() {
 }
 
 #[test]
-fn missing_model_names_the_path_and_the_fix() {
-    let h = home();
-    let wav = h.path().join("a.wav");
-    write_wav_i16(&wav, 16_000, 1, &vec![0; 16_000]);
-    paceback(h.path())
-        .arg("transcribe")
-        .arg(&wav)
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("no speech model at")
-                .and(predicate::str::contains("models/ggml-tiny.en-q8_0.bin"))
-                .and(predicate::str::contains("paceback model fetch")),
-        );
-}
-
-#[test]
-fn a_missing_model_is_said_before_the_recording_is_read() {
+fn missing_model_names_the_path_and_the_fix_before_the_recording_is_read() {
     // A minute of audio: the missing model is found before the pass that reads it through for
     // the voice-activity detector (whose note would come first otherwise).
     let h = home();
@@ -230,6 +213,8 @@ fn a_missing_model_is_said_before_the_recording_is_read() {
         .code(2)
         .stderr(
             predicate::str::contains("no speech model at")
+                .and(predicate::str::contains("models/ggml-tiny.en-q8_0.bin"))
+                .and(predicate::str::contains("paceback model fetch"))
                 .and(predicate::str::contains("voice-activity").not()),
         );
 }

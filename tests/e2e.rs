@@ -288,21 +288,29 @@ fn with_room_noise(wav: &Path, out: &Path, dbfs: f64) {
     writer.finalize().unwrap();
 }
 
+/// The demo answer's first `seconds` in `dir`, and its transcript (the reference others are
+/// compared with).
+fn demo_clip(dir: &Path, seconds: u32) -> (PathBuf, PathBuf) {
+    let (clip, reference) = (dir.join("clip.wav"), dir.join("reference.json"));
+    let demo = repo().join("samples/demo.wav");
+    let length = seconds.to_string();
+    sox(&[
+        demo.to_str().unwrap(),
+        clip.to_str().unwrap(),
+        "trim",
+        "0",
+        &length,
+    ]);
+    std::fs::write(&reference, transcribe_json(dir, &clip).to_string()).unwrap();
+    (clip, reference)
+}
+
 #[test]
 fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
     let _turn = model_turn();
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
-    let clip = dir.join("clip.wav");
-    sox(&[
-        repo().join("samples/demo.wav").to_str().unwrap(),
-        clip.to_str().unwrap(),
-        "trim",
-        "0",
-        "25",
-    ]);
-    let reference = dir.join("reference.json");
-    std::fs::write(&reference, transcribe_json(dir, &clip).to_string()).unwrap();
+    let (clip, reference) = demo_clip(dir, 25);
     // (name, sox output options, largest WER against the 16 kHz transcription): 8 kHz is
     // telephone band, so it may lose a few more words.
     let variants: [(&str, &[&str], f64); 7] = [
@@ -385,17 +393,7 @@ fn microphone_faults_do_not_hide_the_voice() {
     let _turn = model_turn();
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
-    let clip = dir.join("clip.wav");
-    let demo = repo().join("samples/demo.wav");
-    sox(&[
-        demo.to_str().unwrap(),
-        clip.to_str().unwrap(),
-        "trim",
-        "0",
-        "12",
-    ]);
-    let reference = dir.join("reference.json");
-    std::fs::write(&reference, transcribe_json(dir, &clip).to_string()).unwrap();
+    let (clip, reference) = demo_clip(dir, 12);
     let faults: [(&str, &[&str]); 2] = [
         ("dc_offset", &["gain", "-30", "dcshift", "0.01"]),
         ("reversed_channel", &["remix", "1", "1i"]),

@@ -421,6 +421,29 @@ mod tests {
     use super::*;
     use crate::transcribe::Scripted;
 
+    /// A product-sense take of `samples` played 25 times faster than real time, saved at `wav`.
+    fn session<R: Recognizer + Send + 'static>(
+        samples: Vec<f32>,
+        wav: std::path::PathBuf,
+        recognizer: R,
+    ) -> Session<R> {
+        Session {
+            source: record::Source::Samples {
+                samples,
+                speed: 25.0,
+            },
+            wav,
+            limit_s: 3600.0,
+            qtype: QuestionType::ProductSense,
+            recognizer,
+            lexicon: Lexicon::builtin(),
+            encoder: None,
+            voice: None,
+            enter: Arc::new(AtomicBool::new(false)),
+            on_frame: None,
+        }
+    }
+
     /// A recognizer that takes `delay` for every window: a busy machine.
     struct Slow(Scripted, Duration);
 
@@ -452,22 +475,11 @@ mod tests {
         ];
         let dir = tempfile::tempdir().unwrap();
         let outcome = run(Session {
-            source: record::Source::Samples {
-                samples,
-                speed: 25.0,
-            },
-            wav: dir.path().join("take.wav"),
-            limit_s: 3600.0,
-            qtype: QuestionType::ProductSense,
-            recognizer: Scripted::new(words),
-            lexicon: Lexicon::builtin(),
-            encoder: None,
             voice: Some(Box::new(crate::transcribe::voice::Heard(vec![
                 (1.0, 3.7),
                 (8.3, 10.8),
             ]))),
-            enter: Arc::new(AtomicBool::new(false)),
-            on_frame: None,
+            ..session(samples, dir.path().join("take.wav"), Scripted::new(words))
         })
         .unwrap();
         let w = &outcome.transcript.words;
@@ -490,22 +502,7 @@ mod tests {
         let words = vec![Word::new("We", 1.5, 2.5), Word::new("stop.", 9.0, 10.0)];
         let dir = tempfile::tempdir().unwrap();
         let wav = dir.path().join("take.wav");
-        let outcome = run(Session {
-            source: record::Source::Samples {
-                samples,
-                speed: 25.0,
-            },
-            wav: wav.clone(),
-            limit_s: 3600.0,
-            qtype: QuestionType::ProductSense,
-            recognizer: Scripted::new(words),
-            lexicon: Lexicon::builtin(),
-            encoder: None,
-            voice: None,
-            enter: Arc::new(AtomicBool::new(false)),
-            on_frame: None,
-        })
-        .unwrap();
+        let outcome = run(session(samples, wav.clone(), Scripted::new(words))).unwrap();
         let w = &outcome.transcript.words;
         assert_eq!(w.len(), 2, "both stretches reached the recognizer: {w:?}");
         let take = crate::audio::read_audio(&wav).unwrap();
@@ -536,20 +533,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let frames = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Live>::new()));
         let seen = frames.clone();
+        let recognizer = Slow(Scripted::new(t.words.clone()), Duration::from_millis(700));
         let outcome = run(Session {
-            source: record::Source::Samples {
-                samples,
-                speed: 25.0,
-            },
-            wav: dir.path().join("take.wav"),
-            limit_s: 3600.0,
-            qtype: QuestionType::ProductSense,
-            recognizer: Slow(Scripted::new(t.words.clone()), Duration::from_millis(700)),
-            lexicon: Lexicon::builtin(),
-            encoder: None,
-            voice: None,
-            enter: Arc::new(AtomicBool::new(false)),
             on_frame: Some(Box::new(move |live| seen.borrow_mut().push(live.clone()))),
+            ..session(samples, dir.path().join("take.wav"), recognizer)
         })
         .unwrap();
         assert_eq!(
