@@ -155,7 +155,8 @@ pub struct SpeechArgs {
 
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
-    /// The recording: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg Vorbis or Opus, or AIFF, any rate and channels
+    /// The recording: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg or WebM (Vorbis, Opus), AIFF, or a
+    /// video's sound, any rate and channels
     pub file: PathBuf,
 
     /// Print the `paceback.transcript/1` JSON instead of text
@@ -183,7 +184,7 @@ pub struct QuestionArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["file", "transcript"])))]
 pub struct AnalyzeArgs {
-    /// The recorded answer: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg Vorbis or Opus, or AIFF
+    /// The recorded answer: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg or WebM (Vorbis, Opus), AIFF, or a video's sound
     pub file: Option<PathBuf>,
 
     /// Analyze a saved `paceback.transcript/1` file instead (no speech model needed)

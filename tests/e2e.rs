@@ -348,9 +348,9 @@ fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
         ("flac_44k_stereo.flac", &["-r", "44100", "-c", "2"], 0.12),
         ("vorbis_48k_mono.ogg", &["-r", "48000", "-c", "1"], 0.15),
     ];
-    // Each file made from the clip by sox, then those phones, recorders and messaging apps write
-    // (made once with ffmpeg, and opusenc for Opus, from the same 25 s clip), with the largest
-    // WER each may have.
+    // Each file made from the clip by sox, then those phones, recorders, messaging apps, browsers
+    // (WebM with Opus) and video calls (MP4 with H.264 video and AAC) write, made once with
+    // ffmpeg (opusenc for the .opus) from the same 25 s clip, with the largest WER each may have.
     let mut files: Vec<(String, PathBuf, f64)> = Vec::new();
     for (name, args, limit) in variants {
         let file = if name.contains('.') {
@@ -369,6 +369,8 @@ fn every_wav_flavour_and_compressed_format_gives_the_same_words() {
         "demo25_aac_44k_mono.m4a",
         "demo25_mp3_44k_stereo.mp3",
         "demo25_opus_48k_mono.opus",
+        "demo25_opus_browser.webm",
+        "demo25_video_call.mp4",
     ] {
         let file = repo().join("tests/fixtures").join(fixture);
         files.push((fixture.to_string(), file, 0.15));

@@ -21,7 +21,7 @@ use super::{Mono, ToWhisper, WHISPER_RATE};
 use crate::error::{Error, Result};
 
 /// The formats the error for an unreadable file names.
-pub const FORMATS: &str = "WAV (PCM or float), FLAC, MP3, M4A (AAC or ALAC), Ogg (Vorbis or Opus), AIFF, WebM/MKV (Vorbis)";
+pub const FORMATS: &str = "WAV (PCM or float), FLAC, MP3, M4A (AAC or ALAC), Ogg (Vorbis or Opus), AIFF, WebM/MKV (Vorbis or Opus), the sound of MP4/MOV video";
 
 /// Sample rates a real recording has (Hz).
 pub const RATES: std::ops::RangeInclusive<u32> = 4_000..=384_000;
