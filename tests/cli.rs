@@ -602,10 +602,10 @@ fn model_list_shows_installed_models_and_the_default() {
         .stdout(
             predicate::str::contains("* tiny.en-q8_0")
                 .and(predicate::str::contains("tiny.en q8_0"))
-                .and(predicate::str::contains("WER 9.5% · 23× real time")),
+                .and(predicate::str::contains("WER 8.9% · 23× real time")),
         );
     let listed = output_json(paceback(h.path()).args(["model", "list", "--json"]));
-    assert_eq!(listed["models"][0]["measured"]["wer_neural_voices"], 0.095);
+    assert_eq!(listed["models"][0]["measured"]["wer_neural_voices"], 0.089);
 }
 
 #[test]

@@ -123,7 +123,7 @@ const MEASURED: [(&str, Measured); 2] = [
     (
         "tiny.en q8_0",
         Measured {
-            wer_neural_voices: 0.095,
+            wer_neural_voices: 0.089,
             wer_espeak: 0.138,
             times_real_time: 23.4,
         },
@@ -131,7 +131,7 @@ const MEASURED: [(&str, Measured); 2] = [
     (
         "base q8_0",
         Measured {
-            wer_neural_voices: 0.067,
+            wer_neural_voices: 0.071,
             wer_espeak: 0.100,
             times_real_time: 12.2,
         },
