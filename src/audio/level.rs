@@ -64,11 +64,11 @@ impl Meter {
         if chunk.is_empty() {
             return;
         }
-        let peak = chunk
-            .iter()
-            .map(|s| s.abs())
-            .filter(|s| s.is_finite())
-            .fold(0.0f32, f32::max);
+        // The peak about the chunk's mean: a microphone's DC offset is not sound (a muted one
+        // with a bias is still muted, and the meter does not show the bias as level).
+        let finite = || chunk.iter().copied().filter(|s| s.is_finite());
+        let mean = finite().sum::<f32>() / finite().count().max(1) as f32;
+        let peak = finite().map(|s| (s - mean).abs()).fold(0.0f32, f32::max);
         let clipped = chunk.iter().filter(|s| s.abs() >= CLIP_LEVEL).count();
         self.recent.push_back((chunk.len(), peak, clipped));
         self.recent_samples += chunk.len();
@@ -151,6 +151,20 @@ mod tests {
         assert_eq!(muted.fault(), Some(Fault::Silent));
         muted.push(&tone(0.2, 0.5));
         assert_eq!(muted.fault(), None, "sound arrived");
+    }
+
+    #[test]
+    fn a_dc_offset_is_not_sound() {
+        // A muted microphone with a bias: still muted after four seconds.
+        let mut muted = Meter::new(16_000);
+        for _ in 0..40 {
+            muted.push(&[0.05; 1600]);
+        }
+        assert_eq!(muted.fault(), Some(Fault::Silent));
+        // A voice on the bias reads at the voice's level.
+        let mut m = Meter::new(16_000);
+        m.push(&tone(0.1, 0.5).iter().map(|s| s + 0.05).collect::<Vec<_>>());
+        assert!((m.level_dbfs() - dbfs(0.1)).abs() < 0.5, "{}", m.level_dbfs());
     }
 
     #[test]
