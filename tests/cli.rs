@@ -116,6 +116,19 @@ fn man_page_renders() {
 }
 
 #[test]
+fn a_folder_given_as_the_recording_is_named_as_one() {
+    let h = home();
+    paceback(h.path())
+        .arg("transcribe")
+        .arg(h.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a folder; give the audio file in it",
+        ));
+}
+
+#[test]
 fn not_a_wav_is_bad_input_exit_2() {
     let h = home();
     let f = h.path().join("notes.wav");

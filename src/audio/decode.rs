@@ -71,6 +71,9 @@ pub fn stream_audio(
     sink: &mut dyn FnMut(&[f32]) -> Result<()>,
 ) -> Result<u64> {
     let bad = |reason: String| Error::bad_input(path, reason);
+    if path.is_dir() {
+        return Err(bad("is a folder; give the audio file in it".into()));
+    }
     let file = File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => bad("no such file".into()),
         _ => bad(format!("cannot read: {e}")),

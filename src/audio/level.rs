@@ -164,7 +164,11 @@ mod tests {
         // A voice on the bias reads at the voice's level.
         let mut m = Meter::new(16_000);
         m.push(&tone(0.1, 0.5).iter().map(|s| s + 0.05).collect::<Vec<_>>());
-        assert!((m.level_dbfs() - dbfs(0.1)).abs() < 0.5, "{}", m.level_dbfs());
+        assert!(
+            (m.level_dbfs() - dbfs(0.1)).abs() < 0.5,
+            "{}",
+            m.level_dbfs()
+        );
     }
 
     #[test]
