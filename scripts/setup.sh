@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if ! command -v cargo >/dev/null; then
-    echo "cargo not found: install Rust (1.88 or newer) from https://rustup.rs and run this again" >&2
+    echo "cargo not found: install Rust (1.89 or newer) from https://rustup.rs and run this again" >&2
     exit 1
 fi
 cargo build --release --locked
