@@ -184,7 +184,8 @@ pub struct QuestionArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["file", "transcript"])))]
 pub struct AnalyzeArgs {
-    /// The recorded answer: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg or WebM (Vorbis, Opus), AIFF, or a video's sound
+    /// The recorded answer: WAV, FLAC, MP3, M4A/AAC, ALAC, Ogg or WebM (Vorbis, Opus), AIFF, or
+    /// a video's sound
     pub file: Option<PathBuf>,
 
     /// Analyze a saved `paceback.transcript/1` file instead (no speech model needed)
