@@ -198,19 +198,13 @@ fn a_four_second_pause_mid_answer_is_one_long_pause_and_pace_excludes_it() {
         "1.6@6.0",
     ]);
     with_room_noise(&long, &noisy, -35.0);
-    let out = paceback(home.path())
-        .env("PACEBACK_VAD_MODEL", vad_model())
-        .args(["analyze", "--json", "--no-save", "--model"])
-        .arg(model())
-        .arg(&noisy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let a = common::output_json(
+        paceback(home.path())
+            .env("PACEBACK_VAD_MODEL", vad_model())
+            .args(["analyze", "--json", "--no-save", "--model"])
+            .arg(model())
+            .arg(&noisy),
     );
-    let a = json(&out.stdout);
     let d = &a["delivery"];
     assert_eq!(d["long_pauses"], 1, "{d}");
     let words = a["words"].as_array().unwrap();

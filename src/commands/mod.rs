@@ -129,12 +129,6 @@ pub fn voice_model(home: &Home, quiet: bool) -> Option<SileroVad> {
     }
 }
 
-/// The speech model the options ask for, found and checked (before any audio is read, so a
-/// missing model is said at once).
-pub fn speech_model(speech: &SpeechArgs, home: &Home) -> Result<crate::model::ModelFile> {
-    crate::model::resolve(speech.model.as_deref(), home)
-}
-
 /// The whisper recognizer for `model` with the speech options' decoding and threads.
 pub fn load_recognizer(model: &crate::model::ModelFile, speech: &SpeechArgs) -> Result<Whisper> {
     let mut config = WhisperConfig {
@@ -158,7 +152,7 @@ pub fn transcribe_file(
     // only then is the recording read through.
     audio::decode::check_readable(path)?;
     let home = Home::from_env()?;
-    let model = speech_model(speech, &home)?;
+    let model = crate::model::resolve(speech.model.as_deref(), &home)?;
     // Read twice, never held whole: once for where the speech is, once to transcribe it.
     let mut pass = 0;
     let mut audio = |sink: &mut dyn FnMut(&[f32]) -> Result<()>| {

@@ -70,7 +70,7 @@ pub fn run(args: PracticeArgs) -> Result<()> {
     let text = qref.text.clone().unwrap_or_default();
 
     // The model before the microphone: a missing model should not cost a take.
-    let model = super::speech_model(&args.speech, &home)?;
+    let model = crate::model::resolve(args.speech.model.as_deref(), &home)?;
     let recognizer = super::load_recognizer(&model, &args.speech)?;
 
     print_card(&text, qref.qtype, hint.as_deref());
