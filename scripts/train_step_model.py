@@ -202,7 +202,7 @@ def log_posterior(X, W, b):
     return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
 
 
-def train_framework(answers, validation, dev, steps):
+def train_framework(answers, validation, dev, steps, calibration):
     n = len(steps)
     y = labels(answers, steps)
     prior = np.bincount(y, minlength=n).astype(float) + 1.0
@@ -220,8 +220,8 @@ def train_framework(answers, validation, dev, steps):
                 if best is None or acc > best[0]:
                     best = (acc, C, w, W, b)
         acc, C, w, W, b = best
-        posts = [log_posterior(np.array([u[reader] for u in a["units"]]), W, b) for a in validation]
-        t = calibrate(validation, posts, prior, w, start, trans, steps)
+        posts = [log_posterior(np.array([u[reader] for u in a["units"]]), W, b) for a in calibration]
+        t = calibrate(calibration, posts, prior, w, start, trans, steps)
         print(f"  {reader:<9} C={C} weight={w} temperature={t}: validation step-time accuracy {acc*100:.1f}% ({len(validation)} answers)")
         classifiers[reader] = (W, b)
         weights[reader] = w
@@ -398,17 +398,21 @@ def main():
     ap.add_argument("--dev")
     ap.add_argument("--questions", required=True)
     ap.add_argument("--content", required=True)
+    ap.add_argument("--calibration", nargs="*", default=[],
+                    help="more answers (e.g. the validation set spoken and transcribed) that the temperature is picked on, with the validation set")
     ap.add_argument("--out", default="src/analysis/step_model.json")
     args = ap.parse_args()
     train = load(args.train)
     dev = load(args.dev) if args.dev else []
     validation = load(args.validation)
+    calibration = validation + [a for path in args.calibration for a in load(path)]
     model = {"schema": "paceback.step-model/1", "trained_on": f"{len(train)} labelled answers", "frameworks": {}}
     for fw, steps in FRAMEWORKS.items():
         answers = [a for a in train if a["framework"] == fw]
         print(f"{fw}: {len(answers)} answers, {sum(len(a['units']) for a in answers)} units")
         prior, start, trans, classifiers, weights, temperatures, examples = train_framework(
-            answers, [a for a in validation if a["framework"] == fw], [a for a in dev if a["framework"] == fw], steps)
+            answers, [a for a in validation if a["framework"] == fw], [a for a in dev if a["framework"] == fw], steps,
+            [a for a in calibration if a["framework"] == fw])
         n = len(steps)
         chains = {t: chain(start, trans, t, n) for t in TYPES[fw]}
         model["frameworks"][fw] = {

@@ -554,6 +554,11 @@ fn history_and_progress_read_well_in_the_terminal() {
     let home = tempfile::tempdir().unwrap();
     let out = paceback(home.path()).arg("history").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("no takes saved yet"));
+    let out = paceback(home.path()).arg("progress").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().next(),
+        Some("no takes with speech of any type yet: `paceback practice` records one")
+    );
     history_with_takes(home.path());
     let out = paceback(home.path()).arg("history").output().unwrap();
     let table = String::from_utf8_lossy(&out.stdout);

@@ -34,7 +34,7 @@ pub fn run(args: ProgressArgs) -> Result<()> {
         (Some(t), Some(d)) => format!("of {} questions since {d}", t.label()),
         (Some(t), None) => format!("of {} questions", t.label()),
         (None, Some(d)) => format!("since {d}"),
-        (None, None) => "of every type".to_string(),
+        (None, None) => "of any type".to_string(),
     };
     if let Some(path) = &args.html {
         let latest = match rows.iter().rev().find(|r| r.figures.answer_s > 0.0) {

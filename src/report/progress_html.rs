@@ -319,7 +319,7 @@ mod tests {
         let mut all = rows(40, QuestionType::ProductSense);
         all.extend(rows(10, QuestionType::Behavioral));
         all.sort_by_key(|r| r.recorded_unix);
-        let page = progress_page(&all, "of every type", None, &|_| None);
+        let page = progress_page(&all, "of any type", None, &|_| None);
         assert_eq!(page.matches("<section").count(), 2);
         assert!(page.contains("id=\"product_sense\"") && page.contains("id=\"behavioral\""));
         assert_eq!(page.matches("class=\"mix\"").count(), 2);
@@ -343,7 +343,7 @@ mod tests {
         );
         let linked: std::collections::HashSet<&str> = alone.iter().copied().collect();
         let link = |id: &str| linked.contains(id).then(|| format!("r/{id}.html"));
-        let page = progress_page(&all, "of every type", None, &link);
+        let page = progress_page(&all, "of any type", None, &link);
         let doc = scraper::Html::parse_document(&page);
         let hrefs = |sel: &str| -> Vec<String> {
             doc.select(&scraper::Selector::parse(sel).unwrap())
