@@ -84,15 +84,28 @@ impl Transcript {
     /// Parse and check a `paceback.transcript/1` document; the error says what is wrong where.
     /// Word times must be finite, in order and within [`MAX_TIME_S`].
     pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        let t: Transcript = serde_json::from_str(text).map_err(|e| {
+        /// Only the schema, to name another kind of document before its fields are judged.
+        #[derive(Deserialize)]
+        struct Head {
+            schema: Option<String>,
+        }
+        let other = |schema: &str| {
             format!(
-                "not a valid transcript at line {}, column {}: {e}",
-                e.line(),
-                e.column()
+                "this is a `{schema}` document, not a transcript (`{SCHEMA}`); \
+                 `paceback transcribe FILE --json` writes one"
             )
-        })?;
+        };
+        let t: Transcript =
+            serde_json::from_str(text).map_err(|e| match serde_json::from_str::<Head>(text) {
+                Ok(Head { schema: Some(s) }) if s != SCHEMA => other(&s),
+                _ => format!(
+                    "not a valid transcript at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            })?;
         if t.schema != SCHEMA {
-            return Err(format!("schema is `{}`, expected `{SCHEMA}`", t.schema));
+            return Err(other(&t.schema));
         }
         if !(0.0..=MAX_TIME_S).contains(&t.duration_s) {
             return Err(format!(
@@ -157,11 +170,15 @@ mod tests {
     fn wrong_schema_and_bad_times_are_rejected() {
         let (_d, path) =
             write(r#"{"schema":"x/1","model":"m","duration_s":1,"words":[],"segments":[]}"#);
+        let err = Transcript::load(&path).unwrap_err().to_string();
+        assert!(err.contains("`x/1` document, not a transcript"), "{err}");
+        // Another of paceback's documents, whose fields differ, is named before its fields are.
+        let (_d, path) = write(r#"{"schema":"paceback.truth/1","question":"q","steps":[]}"#);
+        let err = Transcript::load(&path).unwrap_err().to_string();
         assert!(
-            Transcript::load(&path)
-                .unwrap_err()
-                .to_string()
-                .contains("schema")
+            err.contains("a `paceback.truth/1` document, not a transcript")
+                && err.contains("paceback transcribe FILE --json"),
+            "{err}"
         );
         let (_d, path) = write(
             r#"{"schema":"paceback.transcript/1","model":"m","duration_s":1,"words":[{"w":"a","start_s":2,"end_s":1}],"segments":[]}"#,
