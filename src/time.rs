@@ -27,9 +27,17 @@ pub fn human(seconds: f64) -> String {
     }
 }
 
-/// A budget range: `30–60 s` when it ends within a minute, else `5:00–8:00`.
+/// A budget range: `30–60 s` when it ends within a minute, else `5:00–8:00`; `up to 8:00` when
+/// there is no minimum.
 pub fn range(min_s: f64, max_s: f64) -> String {
-    if max_s <= 60.0 {
+    if min_s <= 0.0 {
+        let max = if max_s <= 60.0 {
+            format!("{} s", trim(max_s))
+        } else {
+            clock(max_s)
+        };
+        format!("up to {max}")
+    } else if max_s <= 60.0 {
         format!("{}–{} s", trim(min_s), trim(max_s))
     } else {
         format!("{}–{}", clock(min_s), clock(max_s))
@@ -82,6 +90,9 @@ mod tests {
         assert_eq!(range(5.0, 7.5), "5–7.5 s");
         assert_eq!(range(60.0, 90.0), "1:00–1:30");
         assert_eq!(range(300.0, 480.0), "5:00–8:00");
+        // No minimum (a behavioral answer has only a maximum length): never "0:00–8:00".
+        assert_eq!(range(0.0, 480.0), "up to 8:00");
+        assert_eq!(range(0.0, 30.0), "up to 30 s");
     }
 
     #[test]

@@ -298,7 +298,7 @@ pub(super) fn pressure_test(cx: &Context) -> Option<Check> {
         )
     } else if v < b.min_s {
         format!(
-            "Give the pressure-test {}: you spent {} on risks.",
+            "Give the pressure-test {}: it took {}.",
             range(b.min_s, b.max_s),
             human(v)
         )
