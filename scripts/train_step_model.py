@@ -434,6 +434,8 @@ def main():
             "examples": examples,
         }
     model["question_types"] = train_questions(args.questions)
+    from train_answer_types import train_answer_types
+    model["answer_types"] = train_answer_types(train, validation)
     model["content_checks"] = train_content(args.content)
     with open(args.out, "w") as f:
         json.dump(model, f, indent=1)

@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use paceback::analysis::{self, Analysis, Lexicon, QuestionType, Step, question};
+use paceback::analysis::{self, Analysis, Lexicon, QuestionType, Step, TypeSource, question};
 use paceback::embed::{Embedder, SentenceModel};
 use paceback::transcript::Word;
 
@@ -425,4 +425,48 @@ fn a_damaged_sentence_model_falls_back_to_cues_with_a_warning() {
     );
     let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(a["segmenter"], "cues");
+}
+
+#[test]
+fn without_a_question_the_type_is_read_from_the_answer() {
+    let lex = Lexicon::builtin();
+    let mut wrong = Vec::new();
+    for entry in std::fs::read_dir(common::repo().join("tests/fixtures/answers")).unwrap() {
+        let a = load(&entry.unwrap().path());
+        let input = analysis::Input {
+            words: a.words.clone(),
+            ..Default::default()
+        };
+        let got = analysis::analyze(&input, &lex, Some(model() as &dyn Embedder));
+        assert!(
+            matches!(
+                got.question.type_source,
+                TypeSource::Answer | TypeSource::Spoken
+            ),
+            "{}: {:?}",
+            a.name,
+            got.question.type_source
+        );
+        if got.question.qtype != a.qtype {
+            wrong.push(format!("{}: {:?}", a.name, got.question.qtype));
+        }
+        // The story is told in its own framework, never read as a product answer.
+        if a.qtype == QuestionType::Behavioral {
+            assert_eq!(got.question.qtype, QuestionType::Behavioral, "{}", a.name);
+        }
+    }
+    assert!(wrong.len() <= 1, "typed wrong: {wrong:?}");
+    // Without the sentence model nothing reads the answer: product sense, said to be assumed.
+    let a = fixture("fx10_behavioral_no_headers");
+    let input = analysis::Input {
+        words: a.words,
+        ..Default::default()
+    };
+    let got = analysis::analyze(&input, &lex, None);
+    assert_eq!(got.question.type_source, TypeSource::Default);
+    // In the JSON both are `default` (paceback.analysis/1 keeps its four sources).
+    assert_eq!(
+        serde_json::to_value(TypeSource::Answer).unwrap(),
+        serde_json::json!("default")
+    );
 }

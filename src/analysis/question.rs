@@ -1,5 +1,6 @@
 //! Which kind of question an answer is for: `--type`, else the question's wording, else what the
-//! speaker said ("this is a strategy question"), else product sense.
+//! speaker said ("this is a strategy question"), else what the answer talks about (a story of
+//! what "I" did reads as behavioral, a calculation as estimation), else product sense.
 //!
 //! The wording is read by a classifier over the question's sentence embedding and which type's
 //! phrase patterns it matches (trained on labelled question wordings, `scripts/train_step_model.py`);
@@ -22,6 +23,10 @@ pub enum TypeSource {
     Question,
     Spoken,
     Default,
+    /// Read from the answer's content. Written as `default` in the JSON (the type was neither
+    /// given nor said), so `paceback.analysis/1` keeps its four sources.
+    #[serde(rename = "default", skip_deserializing)]
+    Answer,
 }
 
 /// Which types' phrase patterns the question matches, in [`QuestionType::ALL`] order.
@@ -91,6 +96,29 @@ pub fn spoken(words: &[Word], lex: &Lexicon) -> Option<QuestionType> {
         .map(|(_, t)| t)
 }
 
+/// The type read from what the answer talks about: its sentences' embeddings averaged by speaking
+/// time, through the answer-type classifier. None without words or when the model fails.
+pub fn from_answer(words: &[Word], lex: &Lexicon, encoder: &dyn Embedder) -> Option<QuestionType> {
+    let units =
+        super::segment::unit_features(words, QuestionType::ProductSense, lex, Some(encoder))
+            .ok()?;
+    let mut mean = vec![0f32; crate::embed::DIM];
+    for u in &units {
+        let d = (u.end_s - u.start_s).max(1e-3) as f32;
+        for (m, v) in mean.iter_mut().zip(u.embedding.as_deref()?) {
+            *m += d * v;
+        }
+    }
+    let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if units.is_empty() || norm == 0.0 {
+        return None;
+    }
+    mean.iter_mut().for_each(|v| *v /= norm);
+    StepModel::builtin()
+        .answer_type_classifier()
+        .classify(&mean)
+}
+
 /// Decide the type and say where it came from.
 pub fn resolve(
     flag: Option<QuestionType>,
@@ -107,6 +135,9 @@ pub fn resolve(
     }
     if let Some(t) = spoken(words, lex) {
         return (t, TypeSource::Spoken);
+    }
+    if let Some(t) = encoder.and_then(|e| from_answer(words, lex, e)) {
+        return (t, TypeSource::Answer);
     }
     (QuestionType::ProductSense, TypeSource::Default)
 }

@@ -63,8 +63,30 @@ struct RawFramework {
 struct RawModel {
     frameworks: HashMap<String, RawFramework>,
     question_types: RawQuestions,
+    answer_types: RawAnswerTypes,
     #[serde(default)]
     content_checks: Option<RawContent>,
+}
+
+#[derive(Deserialize)]
+struct RawAnswerTypes {
+    types: Vec<String>,
+    weights: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+}
+
+/// The answer-type reader: an answer's embedding (its sentences' averaged by speaking time) to the
+/// kind of question it answers, for when nothing else says.
+pub struct AnswerTypeClassifier {
+    types: Vec<QuestionType>,
+    linear: Classifier,
+}
+
+impl AnswerTypeClassifier {
+    /// The likeliest type; None for a vector of the wrong length.
+    pub fn classify(&self, x: &[f32]) -> Option<QuestionType> {
+        self.linear.likeliest(x).map(|k| self.types[k])
+    }
 }
 
 #[derive(Deserialize)]
@@ -235,18 +257,7 @@ impl QuestionClassifier {
 
     /// The likeliest type; None for a feature vector of the wrong length.
     pub fn classify(&self, x: &[f32]) -> Option<QuestionType> {
-        if self
-            .linear
-            .weights
-            .first()
-            .is_none_or(|w| w.len() != x.len())
-        {
-            return None;
-        }
-        let all: Vec<usize> = (0..self.types.len()).collect();
-        let lp = self.linear.log_posterior(x, &all);
-        let best = (0..lp.len()).max_by(|&a, &b| lp[a].total_cmp(&lp[b]))?;
-        Some(self.types[best])
+        self.linear.likeliest(x).map(|k| self.types[k])
     }
 }
 
@@ -260,6 +271,16 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    /// The index of the likeliest class over all classes; None for a vector of the wrong length.
+    fn likeliest(&self, x: &[f32]) -> Option<usize> {
+        if self.weights.first().is_none_or(|w| w.len() != x.len()) {
+            return None;
+        }
+        let all: Vec<usize> = (0..self.weights.len()).collect();
+        let lp = self.log_posterior(x, &all);
+        (0..lp.len()).max_by(|&a, &b| lp[a].total_cmp(&lp[b]))
+    }
+
     /// log P(step | features) over `allowed` steps (indexes into the framework's steps).
     fn log_posterior(&self, x: &[f32], allowed: &[usize]) -> Vec<f64> {
         let logits: Vec<f64> = allowed
@@ -311,6 +332,7 @@ pub struct StepModel {
     working_backwards: FrameworkModel,
     star: FrameworkModel,
     questions: QuestionClassifier,
+    answers: AnswerTypeClassifier,
     content: ContentClassifier,
 }
 
@@ -377,6 +399,20 @@ impl StepModel {
             let working_backwards = take("working_backwards");
             let star = take("star");
             let q = raw.question_types;
+            let known = |types: &[String]| -> Vec<QuestionType> {
+                types
+                    .iter()
+                    .map(|t| t.parse().expect("step model names known types"))
+                    .collect()
+            };
+            let answers = AnswerTypeClassifier {
+                types: known(&raw.answer_types.types),
+                linear: Classifier {
+                    inputs: vec!["embedding".into()],
+                    weights: raw.answer_types.weights,
+                    bias: raw.answer_types.bias,
+                },
+            };
             let content = raw.content_checks.map_or(
                 ContentClassifier {
                     properties: Vec::new(),
@@ -397,12 +433,9 @@ impl StepModel {
                 content,
                 working_backwards,
                 star,
+                answers,
                 questions: QuestionClassifier {
-                    types: q
-                        .types
-                        .iter()
-                        .map(|t| t.parse().expect("step model names known types"))
-                        .collect(),
+                    types: known(&q.types),
                     linear: Classifier {
                         inputs: vec!["embedding".into(), "patterns".into(), "tfidf".into()],
                         weights: q.weights,
@@ -421,6 +454,10 @@ impl StepModel {
 
     pub fn question_classifier(&self) -> &QuestionClassifier {
         &self.questions
+    }
+
+    pub fn answer_type_classifier(&self) -> &AnswerTypeClassifier {
+        &self.answers
     }
 
     pub fn framework(&self, framework: Framework) -> &FrameworkModel {

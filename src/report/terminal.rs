@@ -189,6 +189,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         TypeSource::Flag => "as given",
         TypeSource::Question => "from the question",
         TypeSource::Spoken => "as you said",
+        TypeSource::Answer => "read from the answer; set it with --type or --question",
         TypeSource::Default => "assumed; set it with --type or --question",
     };
     let _ = writeln!(
