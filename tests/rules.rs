@@ -240,6 +240,26 @@ fn customer_framing_budget_depends_on_the_type() {
         ),
         None
     );
+    // The advice speaks of the type's own framing: an estimation frames what it counts.
+    let advice = |a: &analysis::Analysis| {
+        a.checks
+            .iter()
+            .find(|c| c.id.as_str() == "customer_framing")
+            .map(|c| c.advice.clone())
+            .unwrap_or_default()
+    };
+    let long = advice(&framing(QuestionType::Estimation, 15.0, 10.0));
+    assert!(
+        long.starts_with("Tighten the framing to 10–15 s for an estimation question")
+            && long.contains("start the maths")
+            && !long.contains("customer"),
+        "{long}"
+    );
+    let short = advice(&framing(QuestionType::ProductSense, 20.0, 20.0));
+    assert!(
+        short.starts_with("Frame the customer and their pain for 1:00–1:30"),
+        "{short}"
+    );
 }
 
 #[test]

@@ -40,10 +40,29 @@ pub struct TypeProfile {
     pub names: &'static [(Step, &'static str)],
     /// Customer definition + pain.
     pub customer_framing: Option<Budget>,
+    /// How advice speaks of that framing.
+    pub framing_words: FramingWords,
     pub rules: Rules,
     /// How the answer should end, as advice.
     pub close_advice: &'static str,
 }
+
+/// How the framing advice speaks of a type's framing (steps 2–3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FramingWords {
+    /// What is framed: "the customer and their pain".
+    pub what: &'static str,
+    /// The framing's name in advice: "customer framing".
+    pub name: &'static str,
+    /// How to keep it short.
+    pub trim: &'static str,
+}
+
+const CUSTOMER_FRAMING: FramingWords = FramingWords {
+    what: "the customer and their pain",
+    name: "customer framing",
+    trim: "Pick one segment and move on.",
+};
 
 impl TypeProfile {
     /// What a person reads for `step` in an answer of this type.
@@ -160,6 +179,7 @@ pub static METHOD: Method = Method {
                 60.0,
                 90.0,
             )),
+            framing_words: CUSTOMER_FRAMING,
             rules: Rules {
                 over_framing: true,
                 ..WORKING_BACKWARDS_ALL
@@ -177,6 +197,7 @@ pub static METHOD: Method = Method {
                 45.0,
                 60.0,
             )),
+            framing_words: CUSTOMER_FRAMING,
             rules: WORKING_BACKWARDS_ALL,
             close_advice: "End with your recommendation in one sentence (\"So my answer is yes, by partnering first, because...\"). Then stop.",
         },
@@ -192,6 +213,7 @@ pub static METHOD: Method = Method {
                 30.0,
             )),
             // A 20–30 s framing cannot be 30% of the answer: the type's budget wins.
+            framing_words: CUSTOMER_FRAMING,
             rules: Rules {
                 shares: false,
                 pain: false,
@@ -212,6 +234,11 @@ pub static METHOD: Method = Method {
                 (Step::Thesis, "The number"),
             ],
             customer_framing: Some(Budget::range("customer_framing", "Framing", 10.0, 15.0)),
+            framing_words: FramingWords {
+                what: "what you are counting and where",
+                name: "framing",
+                trim: "Say what you count and its scope, then start the maths.",
+            },
             rules: Rules {
                 shares: false,
                 pain: false,
@@ -231,6 +258,7 @@ pub static METHOD: Method = Method {
             steps: &Step::STAR,
             names: &[],
             customer_framing: None,
+            framing_words: CUSTOMER_FRAMING,
             rules: Rules {
                 shares: false,
                 pain: false,

@@ -211,17 +211,21 @@ pub(super) fn customer_framing(cx: &Context) -> Option<Check> {
     let b = cx.profile.customer_framing?;
     let v = cx.secs(|s| matches!(s, Step::Customer | Step::Pain));
     let what = cx.profile.with_article();
+    let words = cx.profile.framing_words;
     let advice = if v < b.min_s {
         format!(
-            "Frame the customer and their pain for {} in {what} answer: you gave it {}.",
+            "Frame {} for {} in {what} answer: you gave it {}.",
+            words.what,
             range(b.min_s, b.max_s),
             human(v)
         )
     } else {
         format!(
-            "Tighten the customer framing to {} for {what} question: it took {}. Pick one segment and move on.",
+            "Tighten the {} to {} for {what} question: it took {}. {}",
+            words.name,
             range(b.min_s, b.max_s),
-            human(v)
+            human(v),
+            words.trim
         )
     };
     Some(budget(
