@@ -4,7 +4,9 @@
 Runs `paceback analyze --transcript` on the 6-minute benchmark answer's transcript (made from
 samples/answers/long/long_6min.toml by scripts/script_transcript.py), with the sentence model and,
 interleaved in the same run, without it (the peer: cue phrases only), several rounds each; prints
-the best wall time and the peak memory (max RSS) of each and the difference.
+the best wall time and the peak memory (max RSS) of each and the difference. A third row runs
+without `--type`, so the type is also read from the answer (its sentences embedded once, shared
+with the steps).
 Targets (issue #9): under 1 s and under 100 MB extra on 2 cores.
 
 usage: scripts/bench_segmentation.py [--bin target/release/paceback] [--sentence-model DIR] [--rounds 5]
@@ -50,10 +52,11 @@ def main():
         base = dict(os.environ, PACEBACK_HOME=os.path.join(tmp, "home"))
         with_model = dict(base, PACEBACK_SENTENCE_MODEL=args.sentence_model)
         without = dict(base, PACEBACK_SENTENCE_MODEL=os.path.join(tmp, "none"))
-        results = {"sentence model": [], "cues only (peer)": []}
+        results = {"sentence model": [], "cues only (peer)": [], "no --type": []}
         for _ in range(args.rounds):
             results["sentence model"].append(run(cmd, with_model))
             results["cues only (peer)"].append(run(cmd, without))
+            results["no --type"].append(run(cmd[:-2], with_model))
     words = 944
     print(f"6-minute answer ({words} words), {args.rounds} interleaved rounds: best wall time, least CPU time, peak RSS")
     best = {}
@@ -66,6 +69,8 @@ def main():
     (w1, m1, c1), (w0, m0, c0) = best["sentence model"], best["cues only (peer)"]
     print(f"  added by the sentence model: {w1 - w0:.2f} s wall, {c1 - c0:.2f} s CPU, {m1 - m0:.1f} MB"
           "  (targets: < 1 s on 2 cores, < 100 MB)")
+    w2, m2, c2 = best["no --type"]
+    print(f"  reading the type from the answer adds: {w2 - w1:.2f} s wall, {c2 - c1:.2f} s CPU, {m2 - m1:.1f} MB")
 
 
 if __name__ == "__main__":
