@@ -464,9 +464,19 @@ fn without_a_question_the_type_is_read_from_the_answer() {
     };
     let got = analysis::analyze(&input, &lex, None);
     assert_eq!(got.question.type_source, TypeSource::Default);
-    // In the JSON both are `default` (paceback.analysis/1 keeps its four sources).
-    assert_eq!(
-        serde_json::to_value(TypeSource::Answer).unwrap(),
-        serde_json::json!("default")
-    );
+    // In the JSON both are `default` (paceback.analysis/1 keeps its four sources); a type read
+    // from the answer says so beside it and is read back as such (`show` tells the two apart).
+    let input = analysis::Input {
+        words: fixture("fx10_behavioral_no_headers").words,
+        ..Default::default()
+    };
+    let read = analysis::analyze(&input, &lex, Some(model() as &dyn Embedder));
+    let json = serde_json::to_value(&read).unwrap();
+    assert_eq!(json["question"]["type_source"], "default");
+    assert_eq!(json["question"]["read_from_answer"], true);
+    let back: Analysis = serde_json::from_value(json).unwrap();
+    assert_eq!(back.question.type_source, TypeSource::Answer);
+    let json = serde_json::to_value(&got).unwrap();
+    assert_eq!(json["question"]["type_source"], "default");
+    assert!(json["question"].get("read_from_answer").is_none());
 }

@@ -58,11 +58,48 @@ pub struct AudioInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "QuestionJson", into = "QuestionJson")]
 pub struct QuestionInfo {
     pub text: Option<String>,
-    #[serde(rename = "type")]
     pub qtype: QuestionType,
     pub type_source: TypeSource,
+}
+
+/// [`QuestionInfo`] as `paceback.analysis/1` writes it: `type_source` is one of the spec's four,
+/// so a type read from the answer is `default` with `read_from_answer: true` beside it.
+#[derive(Serialize, Deserialize)]
+struct QuestionJson {
+    text: Option<String>,
+    #[serde(rename = "type")]
+    qtype: QuestionType,
+    type_source: TypeSource,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    read_from_answer: bool,
+}
+
+impl From<QuestionJson> for QuestionInfo {
+    fn from(q: QuestionJson) -> Self {
+        let type_source = match q.type_source {
+            TypeSource::Default if q.read_from_answer => TypeSource::Answer,
+            s => s,
+        };
+        QuestionInfo {
+            text: q.text,
+            qtype: q.qtype,
+            type_source,
+        }
+    }
+}
+
+impl From<QuestionInfo> for QuestionJson {
+    fn from(q: QuestionInfo) -> Self {
+        QuestionJson {
+            text: q.text,
+            qtype: q.qtype,
+            type_source: q.type_source,
+            read_from_answer: q.type_source == TypeSource::Answer,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

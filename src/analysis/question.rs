@@ -24,7 +24,8 @@ pub enum TypeSource {
     Spoken,
     Default,
     /// Read from the answer's content. Written as `default` in the JSON (the type was neither
-    /// given nor said), so `paceback.analysis/1` keeps its four sources.
+    /// given nor said), with `question.read_from_answer: true`, so `paceback.analysis/1` keeps
+    /// its four sources.
     #[serde(rename = "default", skip_deserializing)]
     Answer,
 }
