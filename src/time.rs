@@ -31,16 +31,20 @@ pub fn human(seconds: f64) -> String {
 /// there is no minimum.
 pub fn range(min_s: f64, max_s: f64) -> String {
     if min_s <= 0.0 {
-        let max = if max_s <= 60.0 {
-            format!("{} s", trim(max_s))
-        } else {
-            clock(max_s)
-        };
-        format!("up to {max}")
+        format!("up to {}", limit(max_s))
     } else if max_s <= 60.0 {
-        format!("{}–{} s", trim(min_s), trim(max_s))
+        format!("{}–{}", trim(min_s), limit(max_s))
     } else {
         format!("{}–{}", clock(min_s), clock(max_s))
+    }
+}
+
+/// One end of a budget: `10 s`, `7.5 s` within a minute, else `8:00`.
+pub fn limit(seconds: f64) -> String {
+    if seconds <= 60.0 {
+        format!("{} s", trim(seconds))
+    } else {
+        clock(seconds)
     }
 }
 
@@ -93,6 +97,8 @@ mod tests {
         // No minimum (a behavioral answer has only a maximum length): never "0:00–8:00".
         assert_eq!(range(0.0, 480.0), "up to 8:00");
         assert_eq!(range(0.0, 30.0), "up to 30 s");
+        assert_eq!(limit(10.0), "10 s");
+        assert_eq!(limit(480.0), "8:00");
     }
 
     #[test]

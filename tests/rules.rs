@@ -167,6 +167,18 @@ fn think_pause_five_to_ten_seconds() {
         );
         assert_eq!(status(&a, "think_pause"), Some(want), "{think} s");
         assert_eq!(a.think_pause_s, think);
+        if think > 10.0 {
+            let advice = &a
+                .checks
+                .iter()
+                .find(|c| c.id.as_str() == "think_pause")
+                .unwrap()
+                .advice;
+            assert!(
+                advice.starts_with("Start speaking within 10 s: you were silent for"),
+                "{advice}"
+            );
+        }
     }
 }
 

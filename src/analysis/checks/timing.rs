@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{Check, CheckId, Context, Status, banded, pct, round3};
 use crate::analysis::guidance::Budget;
 use crate::analysis::steps::Step;
-use crate::time::{clock, human, range, round_cs};
+use crate::time::{clock, human, limit, range, round_cs};
 
 pub(super) fn problem_share(cx: &Context) -> Option<Check> {
     let m = cx.method;
@@ -170,7 +170,7 @@ pub(super) fn think_pause(cx: &Context) -> Option<Check> {
     } else {
         format!(
             "Start speaking within {}: you were silent for {}. Say the question type aloud to get going.",
-            human(b.max_s),
+            limit(b.max_s),
             human(t)
         )
     };
