@@ -187,9 +187,8 @@ pub fn progress(p: &Progress, scope: &str, style: &Style) -> String {
         out,
         "{}",
         style.bold(&format!(
-            "Progress over {} take{} {scope} ({} to {})",
-            p.takes,
-            if p.takes == 1 { "" } else { "s" },
+            "Progress over {} {scope} ({} to {})",
+            super::count(p.takes, "take"),
             day(&p.first_at),
             day(&p.latest_at)
         ))
@@ -260,9 +259,8 @@ pub fn step_mix(rows: &[Row], style: &Style, width: usize) -> String {
         out,
         "\n  {}",
         style.bold(&format!(
-            "step mix of the latest {} take{} (a bar per answer, steps in order)",
-            shown.len(),
-            if shown.len() == 1 { "" } else { "s" }
+            "step mix of the latest {} (a bar per answer, steps in order)",
+            super::count(shown.len(), "take")
         ))
     );
     let mut used: Vec<(crate::analysis::Step, crate::analysis::QuestionType)> = Vec::new();

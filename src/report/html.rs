@@ -414,7 +414,7 @@ fn report_body(a: &Analysis, marks: &[Mark]) -> Markup {
             p { "No speech detected in this take." }
         } @else {
             p { "Answer " strong { (clock(a.answer.duration_s)) } " after a " (human(a.think_pause_s))
-                " think pause, " (a.answer.words) " words, " (format!("{:.0}", a.delivery.wpm)) " words a minute." }
+                " think pause, " (super::count(a.answer.words, "word")) ", " (format!("{:.0}", a.delivery.wpm)) " words a minute." }
             (timeline(a))
             @if let (Some(p), Some(s)) = (a.shares.problem_definition, a.shares.solution) {
                 div.shares {

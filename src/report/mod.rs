@@ -11,4 +11,23 @@ pub mod replay;
 pub mod terminal;
 
 pub use explain::explain;
+
+/// `1 word`, `2 words`, `0 words`: a count with its noun.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 pub use terminal::{Style, terminal};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_singular_only_for_one() {
+        assert_eq!(super::count(1, "word"), "1 word");
+        assert_eq!(super::count(0, "filler"), "0 fillers");
+        assert_eq!(super::count(12, "long pause"), "12 long pauses");
+    }
+}

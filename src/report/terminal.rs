@@ -212,10 +212,10 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "answer {} after a {} think pause, {} words\n",
+        "answer {} after a {} think pause, {}\n",
         clock(a.answer.duration_s),
         human(a.think_pause_s),
-        a.answer.words
+        super::count(a.answer.words, "word")
     );
     out.push_str(&timeline(a, style));
 
@@ -355,13 +355,13 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
     let d = &a.delivery;
     let _ = writeln!(
         out,
-        "\ndelivery: {:.0} wpm (words / answer time; {:.0} excluding pauses; coaches' bands 100-165 and 130-175)\n          {} fillers, {:.1} per 100 words, {:.1} per minute (a lower bound)\n          {} long pauses (2 s+): {} inside steps, {} between steps",
+        "\ndelivery: {:.0} wpm (words / answer time; {:.0} excluding pauses; coaches' bands 100-165 and 130-175)\n          {}, {:.1} per 100 words, {:.1} per minute (a lower bound)\n          {} (2 s+): {} inside steps, {} between steps",
         d.wpm,
         d.wpm_excluding_pauses,
-        d.fillers,
+        super::count(d.fillers, "filler"),
         d.fillers_per_100_words,
         d.fillers_per_minute,
-        d.long_pauses,
+        super::count(d.long_pauses, "long pause"),
         d.long_pauses_within_steps,
         d.long_pauses_between_steps
     );
