@@ -59,7 +59,10 @@ fn repair(home: &Home) -> Result<()> {
             aside.display()
         );
     }
-    println!("rebuilt the history from {} saved take(s)", r.indexed);
+    println!(
+        "rebuilt the history from {}",
+        report::count(r.indexed, "saved take")
+    );
     for (path, why) in &r.unreadable {
         println!(
             "  skipped {}: {}",
@@ -378,12 +381,13 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
     }
     bar.finish_and_clear();
     eprintln!(
-        "paceback: re-analyzed {} take(s), {changed} changed; earlier results are kept (`paceback export`)",
-        ids.len() - skipped
+        "paceback: re-analyzed {}, {changed} changed; earlier results are kept (`paceback export`)",
+        report::count(ids.len() - skipped, "take")
     );
     if skipped > 0 {
         return Err(Error::Other(anyhow::anyhow!(
-            "{skipped} take(s) could not be re-analyzed (see above; `paceback history --repair` lists unreadable take files)"
+            "{} could not be re-analyzed (see above; `paceback history --repair` lists unreadable take files)",
+            report::count(skipped, "take")
         )));
     }
     Ok(())
