@@ -48,7 +48,8 @@ def main():
                         os.path.join(REPO, "samples/answers/long/long_6min.toml"), "--out", tmp],
                        check=True, capture_output=True)
         transcript = os.path.join(tmp, "long_6min.transcript.json")
-        cmd = [args.bin, "analyze", "--transcript", transcript, "--no-save", "--json", "--type", "product_sense"]
+        untyped = [args.bin, "analyze", "--transcript", transcript, "--no-save", "--json"]
+        cmd = untyped + ["--type", "product_sense"]
         base = dict(os.environ, PACEBACK_HOME=os.path.join(tmp, "home"))
         with_model = dict(base, PACEBACK_SENTENCE_MODEL=args.sentence_model)
         without = dict(base, PACEBACK_SENTENCE_MODEL=os.path.join(tmp, "none"))
@@ -56,7 +57,7 @@ def main():
         for _ in range(args.rounds):
             results["sentence model"].append(run(cmd, with_model))
             results["cues only (peer)"].append(run(cmd, without))
-            results["no --type"].append(run(cmd[:-2], with_model))
+            results["no --type"].append(run(untyped, with_model))
     words = 944
     print(f"6-minute answer ({words} words), {args.rounds} interleaved rounds: best wall time, least CPU time, peak RSS")
     best = {}

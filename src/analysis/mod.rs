@@ -96,7 +96,10 @@ impl From<QuestionInfo> for QuestionJson {
         QuestionJson {
             text: q.text,
             qtype: q.qtype,
-            type_source: q.type_source,
+            type_source: match q.type_source {
+                TypeSource::Answer => TypeSource::Default,
+                s => s,
+            },
             read_from_answer: q.type_source == TypeSource::Answer,
         }
     }

@@ -23,10 +23,10 @@ pub enum TypeSource {
     Question,
     Spoken,
     Default,
-    /// Read from the answer's content. Written as `default` in the JSON (the type was neither
-    /// given nor said), with `question.read_from_answer: true`, so `paceback.analysis/1` keeps
-    /// its four sources.
-    #[serde(rename = "default", skip_deserializing)]
+    /// Read from the answer's content. Never written as such: the analysis JSON writes
+    /// `default` with `question.read_from_answer: true` (see `QuestionInfo`), so
+    /// `paceback.analysis/1` keeps its four sources.
+    #[serde(skip)]
     Answer,
 }
 
@@ -97,27 +97,10 @@ pub fn spoken(words: &[Word], lex: &Lexicon) -> Option<QuestionType> {
         .map(|(_, t)| t)
 }
 
-/// The type read from what the answer talks about: its sentences' embeddings averaged by speaking
-/// time, through the answer-type classifier. None without words or when the model fails.
+/// The type read from what the answer talks about, through the answer-type classifier.
 pub fn from_answer(words: &[Word], lex: &Lexicon, encoder: &dyn Embedder) -> Option<QuestionType> {
-    let units =
-        super::segment::unit_features(words, QuestionType::ProductSense, lex, Some(encoder))
-            .ok()?;
-    let mut mean = vec![0f32; crate::embed::DIM];
-    for u in &units {
-        let d = (u.end_s - u.start_s).max(1e-3) as f32;
-        for (m, v) in mean.iter_mut().zip(u.embedding.as_deref()?) {
-            *m += d * v;
-        }
-    }
-    let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
-    if units.is_empty() || norm == 0.0 {
-        return None;
-    }
-    mean.iter_mut().for_each(|v| *v /= norm);
-    StepModel::builtin()
-        .answer_type_classifier()
-        .classify(&mean)
+    let v = super::segment::answer_embedding(words, lex, encoder)?;
+    StepModel::builtin().answer_type_classifier().classify(&v)
 }
 
 /// Decide the type and say where it came from.

@@ -256,16 +256,7 @@ pub fn unit_features(
         .map(|s| lex.cues_for(qtype, *s))
         .collect();
     let content = super::wording::ContentModel::builtin();
-    let texts: Vec<String> = units
-        .iter()
-        .map(|u| {
-            words[u.first..=u.last]
-                .iter()
-                .map(|w| w.w.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
+    let texts: Vec<String> = units.iter().map(|u| unit_text(words, u)).collect();
     let embeddings = match encoder {
         Some(e) => {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -297,6 +288,36 @@ pub fn unit_features(
             }
         })
         .collect())
+}
+
+/// A unit's words joined by spaces: what the sentence model reads.
+fn unit_text(words: &[Word], u: &Unit) -> String {
+    words[u.first..=u.last]
+        .iter()
+        .map(|w| w.w.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What the whole answer talks about: its units' embeddings (cut as for Working Backwards, so
+/// shared through the embedding cache with the steps' reading) averaged by speaking time, at unit
+/// length. None without words or when the model fails.
+pub fn answer_embedding(words: &[Word], lex: &Lexicon, encoder: &dyn Embedder) -> Option<Vec<f32>> {
+    let norm: Vec<String> = words
+        .iter()
+        .map(|w| super::phrases::normalize(&w.w))
+        .collect();
+    let units = units(words, &norm, lex, Framework::WorkingBackwards);
+    let texts: Vec<String> = units.iter().map(|u| unit_text(words, u)).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let vectors = encoder.embed(&refs).ok()?;
+    let mut mean = vec![0f32; DIM];
+    for (u, v) in units.iter().zip(&vectors) {
+        let d = (words[u.last].end_s - words[u.first].start_s).max(1e-3) as f32;
+        mean.iter_mut().zip(v.iter()).for_each(|(m, x)| *m += d * x);
+    }
+    let length = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
+    (length > 0.0).then(|| mean.iter().map(|v| v / length).collect())
 }
 
 /// How many sequences are drawn from the posterior to bound the shares.
