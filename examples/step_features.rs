@@ -1,15 +1,12 @@
 //! Dump what the step model reads for every unit of labelled answers, for
 //! `scripts/train_step_model.py`.
 //!
-//! usage: cargo run --release --example step_features -- [--encoder DIR [--adapter FILE|none]] [--fold K/N] [--transcripts DIR] SET_DIR... > features.jsonl
+//! usage: cargo run --release --example step_features -- [--encoder DIR] [--transcripts DIR] SET_DIR... > features.jsonl
 //!
 //! A set folder holds `NAME.json` truth manifests (paceback.truth/1) with either
 //! `NAME.transcript.json` beside them or a transcript `NAME.json` in `--transcripts`. One JSON line
 //! per answer: its name, type and units, each with its true step (by time) and both feature
-//! vectors (`sentence`, with `--encoder`; `cues`). The encoder carries paceback's built-in adapter
-//! unless `--adapter` names another (`scripts/finetune_encoder.py`) or `none`. `--fold K/N` keeps
-//! only the answers whose index in the output would be K modulo N (the folds of
-//! `finetune_encoder.py --fold K --folds N`).
+//! vectors (`sentence`, with `--encoder`; `cues`).
 
 use std::path::{Path, PathBuf};
 
@@ -41,32 +38,16 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut encoder_dir: Option<PathBuf> = None;
     let mut transcripts: Option<PathBuf> = None;
-    let mut adapter: Option<String> = None;
-    let mut fold: Option<(usize, usize)> = None;
     let mut sets = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--encoder" => encoder_dir = args.next().map(PathBuf::from),
             "--transcripts" => transcripts = args.next().map(PathBuf::from),
-            "--adapter" => adapter = args.next(),
-            "--fold" => {
-                let spec = args.next().unwrap_or_default();
-                let (k, n) = spec.split_once('/').expect("--fold K/N");
-                fold = Some((k.parse()?, n.parse()?));
-            }
             _ => sets.push(PathBuf::from(a)),
         }
     }
-    let adapter = match adapter.as_deref() {
-        None => Some(paceback::embed::ADAPTER.to_vec()),
-        Some("none") => None,
-        Some(path) => Some(std::fs::read(path)?),
-    };
-    let encoder = encoder_dir
-        .map(|d| SentenceModel::load_adapted(&d, adapter.as_deref()))
-        .transpose()?;
+    let encoder = encoder_dir.map(|d| SentenceModel::load(&d)).transpose()?;
     let lex = Lexicon::builtin();
-    let mut index = 0;
     for set in &sets {
         let mut manifests: Vec<PathBuf> = std::fs::read_dir(set)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -87,10 +68,6 @@ fn main() -> anyhow::Result<()> {
                 continue;
             };
             if !Path::new(&tpath).exists() {
-                continue;
-            }
-            index += 1;
-            if fold.is_some_and(|(k, n)| (index - 1) % n != k) {
                 continue;
             }
             let truth: Value = serde_json::from_str(&std::fs::read_to_string(&m)?)?;

@@ -28,13 +28,6 @@ const MAX_TOKENS: usize = 128;
 /// Sentences embedded in one forward pass (sorted by length so little padding is computed).
 const BATCH: usize = 8;
 
-/// What paceback adds to the model to read answers: a low-rank change to each linear layer of
-/// its transformer (`NAME.lora_a`, rank x in; `NAME.lora_b`, out x rank; weight += b @ a), trained
-/// on labelled answers by `scripts/finetune_encoder.py` so that sentences making the same move in
-/// an answer (framing the pain, proposing, pressure-testing) land closer together. Everything
-/// trained on embeddings (`step_model.json`) was trained on the adapted ones.
-pub const ADAPTER: &[u8] = include_bytes!("analysis/encoder_adapter.safetensors");
-
 /// Anything that turns sentences into unit-length vectors: the real model, or a fake in tests.
 pub trait Embedder: Send + Sync {
     /// One vector of [`DIM`] numbers per sentence, each of length 1.
@@ -54,28 +47,6 @@ pub struct SentenceModel {
     words: WordTable,
     tokenizer: tokenizers::Tokenizer,
     cache: Mutex<HashMap<String, Arc<[f32]>>>,
-}
-
-/// Adds an adapter's low-rank changes to the weights they belong to.
-fn adapt(tensors: &mut HashMap<String, Tensor>, bytes: &[u8]) -> anyhow::Result<()> {
-    let adapter = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?;
-    let mut changed = 0;
-    for (name, a) in &adapter {
-        let Some(layer) = name.strip_suffix(".lora_a") else {
-            continue;
-        };
-        let b = adapter
-            .get(&format!("{layer}.lora_b"))
-            .with_context(|| format!("{layer} has no lora_b"))?;
-        let weight = tensors
-            .get_mut(&format!("{layer}.weight"))
-            .with_context(|| format!("the model has no {layer}"))?;
-        let delta = b.to_dtype(DType::F32)?.matmul(&a.to_dtype(DType::F32)?)?;
-        *weight = weight.add(&delta)?;
-        changed += 1;
-    }
-    anyhow::ensure!(changed > 0, "no lora_a tensors");
-    Ok(())
 }
 
 /// The word-embedding rows, read from the mapped safetensors file.
@@ -108,11 +79,6 @@ const WORD_TABLE: &str = "embeddings.word_embeddings.weight";
 impl SentenceModel {
     /// Load `model.safetensors` and `tokenizer.json` from `dir`.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
-        Self::load_adapted(dir, Some(ADAPTER))
-    }
-
-    /// The model with another adapter (`None`: as fetched), for training and comparisons.
-    pub fn load_adapted(dir: &Path, adapter: Option<&[u8]>) -> anyhow::Result<Self> {
         let device = Device::Cpu;
         let config: Config = serde_json::from_str(crate::model::sentence::CONFIG)
             .context("built-in BERT configuration")?;
@@ -164,9 +130,6 @@ impl SentenceModel {
         }
         let (start, rows) =
             words.with_context(|| format!("{} has no {WORD_TABLE}", path.display()))?;
-        if let Some(bytes) = adapter {
-            adapt(&mut tensors, bytes).context("the encoder adapter does not fit the model")?;
-        }
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let encoder = BertEncoder::load(vb.pp("encoder"), &config)
             .context("the weights do not fit all-MiniLM-L6-v2")?;
@@ -272,83 +235,4 @@ impl Embedder for SentenceModel {
 /// Cosine similarity of two unit vectors.
 pub fn similarity(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tensor(values: &[f32], shape: (usize, usize)) -> Tensor {
-        Tensor::from_vec(values.to_vec(), shape, &Device::Cpu).unwrap()
-    }
-
-    fn buffer(tensors: &[(&str, Tensor)]) -> Vec<u8> {
-        let path = std::env::temp_dir().join(format!("adapter-{}.safetensors", std::process::id()));
-        candle_core::safetensors::save(
-            &tensors.iter().map(|(n, t)| (n.to_string(), t.clone())).collect(),
-            &path,
-        )
-        .unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        std::fs::remove_file(path).unwrap();
-        bytes
-    }
-
-    #[test]
-    fn an_adapter_adds_its_low_rank_change_to_the_weight_it_names() {
-        let mut tensors = HashMap::from([
-            ("l.weight".to_string(), tensor(&[1.0, 0.0, 0.0, 1.0], (2, 2))),
-            ("other.weight".to_string(), tensor(&[5.0, 5.0, 5.0, 5.0], (2, 2))),
-        ]);
-        let bytes = buffer(&[
-            ("l.lora_a", tensor(&[1.0, 2.0], (1, 2))),
-            ("l.lora_b", tensor(&[3.0, -1.0], (2, 1))),
-        ]);
-        adapt(&mut tensors, &bytes).unwrap();
-        assert_eq!(
-            tensors["l.weight"].to_vec2::<f32>().unwrap(),
-            vec![vec![4.0, 6.0], vec![-1.0, -1.0]]
-        );
-        assert_eq!(tensors["other.weight"].to_vec2::<f32>().unwrap()[0], vec![5.0, 5.0]);
-    }
-
-    #[test]
-    fn an_adapter_that_does_not_fit_is_refused() {
-        let mut tensors =
-            HashMap::from([("l.weight".to_string(), tensor(&[1.0, 0.0, 0.0, 1.0], (2, 2)))]);
-        let missing = buffer(&[
-            ("gone.lora_a", tensor(&[1.0, 2.0], (1, 2))),
-            ("gone.lora_b", tensor(&[3.0, -1.0], (2, 1))),
-        ]);
-        assert!(adapt(&mut tensors, &missing).is_err());
-        let wrong_shape = buffer(&[
-            ("l.lora_a", tensor(&[1.0, 2.0, 3.0], (1, 3))),
-            ("l.lora_b", tensor(&[3.0, -1.0], (2, 1))),
-        ]);
-        assert!(adapt(&mut tensors, &wrong_shape).is_err());
-        assert!(adapt(&mut tensors, &[1, 2, 3]).is_err());
-    }
-
-    #[test]
-    fn the_built_in_adapter_changes_every_linear_layer_of_the_encoder() {
-        let adapter = candle_core::safetensors::load_buffer(ADAPTER, &Device::Cpu).unwrap();
-        let linears = [
-            ("attention.self.query", 384, 384),
-            ("attention.self.key", 384, 384),
-            ("attention.self.value", 384, 384),
-            ("attention.output.dense", 384, 384),
-            ("intermediate.dense", 384, 1536),
-            ("output.dense", 1536, 384),
-        ];
-        assert_eq!(adapter.len(), 6 * linears.len() * 2);
-        for layer in 0..6 {
-            for (name, inputs, outputs) in linears {
-                let a = &adapter[&format!("encoder.layer.{layer}.{name}.lora_a")];
-                let b = &adapter[&format!("encoder.layer.{layer}.{name}.lora_b")];
-                assert_eq!(a.dims()[1], inputs, "{layer} {name}");
-                assert_eq!(b.dims()[0], outputs, "{layer} {name}");
-                assert_eq!(a.dims()[0], b.dims()[1], "{layer} {name}");
-            }
-        }
-    }
 }
