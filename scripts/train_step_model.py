@@ -26,7 +26,7 @@ What is learned, per framework (Working Backwards, STAR):
 
 usage: scripts/train_step_model.py TRAIN.jsonl --validation VAL.jsonl --questions Q.jsonl [--dev DEV.jsonl]
        [--out src/analysis/step_model.json]
-Needs numpy and scikit-learn (scripts/requirements-train.txt).
+Needs numpy and scikit-learn (in scripts/requirements-voices.txt: scripts/voices-venv.sh).
 """
 import argparse
 import json
