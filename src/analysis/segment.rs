@@ -39,6 +39,21 @@ struct Unit {
     last: usize,
 }
 
+impl Unit {
+    /// When the unit is spoken: its first word's start to its last word's end.
+    fn span(&self, words: &[Word]) -> (f64, f64) {
+        (words[self.first].start_s, words[self.last].end_s)
+    }
+}
+
+/// The answer's words normalized for cue matching, and its units cut from them.
+fn cut(words: &[Word], lex: &Lexicon, framework: Framework) -> (Vec<String>, Vec<Unit>) {
+    let norm =
+        super::phrases::normalize_all(&words.iter().map(|w| w.w.as_str()).collect::<Vec<_>>());
+    let units = units(words, &norm, lex, framework);
+    (norm, units)
+}
+
 /// A pause this long ends a unit even without punctuation.
 const UNIT_PAUSE_S: f64 = 0.8;
 
@@ -241,11 +256,7 @@ pub fn unit_features(
         return Ok(Vec::new());
     }
     let framework = qtype.framework();
-    let norm: Vec<String> = words
-        .iter()
-        .map(|w| super::phrases::normalize(&w.w))
-        .collect();
-    let units = units(words, &norm, lex, framework);
+    let (norm, units) = cut(words, lex, framework);
     let (t0, t1) = (
         words[0].start_s,
         words[words.len() - 1].end_s.max(words[0].start_s + 1e-6),
@@ -269,7 +280,7 @@ pub fn unit_features(
         .zip(texts)
         .zip(embeddings)
         .map(|((u, text), embedding)| {
-            let (start_s, end_s) = (words[u.first].start_s, words[u.last].end_s);
+            let (start_s, end_s) = u.span(words);
             let like = content.posterior(framework, &norm[u.first..=u.last]);
             UnitFeatures {
                 first: u.first,
@@ -303,17 +314,14 @@ fn unit_text(words: &[Word], u: &Unit) -> String {
 /// shared through the embedding cache with the steps' reading) averaged by speaking time, at unit
 /// length. None without words or when the model fails.
 pub fn answer_embedding(words: &[Word], lex: &Lexicon, encoder: &dyn Embedder) -> Option<Vec<f32>> {
-    let norm: Vec<String> = words
-        .iter()
-        .map(|w| super::phrases::normalize(&w.w))
-        .collect();
-    let units = units(words, &norm, lex, Framework::WorkingBackwards);
+    let (_, units) = cut(words, lex, Framework::WorkingBackwards);
     let texts: Vec<String> = units.iter().map(|u| unit_text(words, u)).collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let vectors = encoder.embed(&refs).ok()?;
     let mut mean = vec![0f32; DIM];
     for (u, v) in units.iter().zip(&vectors) {
-        let d = (words[u.last].end_s - words[u.first].start_s).max(1e-3) as f32;
+        let (start_s, end_s) = u.span(words);
+        let d = (end_s - start_s).max(1e-3) as f32;
         mean.iter_mut().zip(v.iter()).for_each(|(m, x)| *m += d * x);
     }
     let length = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
