@@ -22,10 +22,15 @@ What is learned, per framework (Working Backwards, STAR):
 - a few example sentences per step (well-classified, from different answers) for `--explain`;
 - with --questions, the question-type classifier: a logistic regression over a question's embedding
   and which types' phrase patterns it matches (dumped by `cargo run --release --example
-  question_features -- models/all-MiniLM-L6-v2 src/questions/bank.toml samples/questions/train.toml`).
+  question_features -- models/all-MiniLM-L6-v2 src/questions/bank.toml samples/questions/train.toml`);
+- with --content, the content checks: one logistic regression per property (an outcome metric, a
+  threshold, a mitigation...) over a sentence's embedding, phrase matches and wording (dumped by
+  `cargo run --release --example content_features -- models/all-MiniLM-L6-v2
+  samples/questions/content_train.toml`); `--content-only` retrains just these.
 
-usage: scripts/train_step_model.py TRAIN.jsonl --validation VAL.jsonl --questions Q.jsonl [--dev DEV.jsonl]
-       [--out src/analysis/step_model.json]
+usage: scripts/train_step_model.py TRAIN.jsonl --validation VAL.jsonl --questions Q.jsonl --content C.jsonl
+       [--dev DEV.jsonl] [--out src/analysis/step_model.json]
+       scripts/train_step_model.py --content-only --content C.jsonl   (only the content checks)
 Needs numpy and scikit-learn (in scripts/requirements-voices.txt: scripts/voices-venv.sh).
 """
 import argparse
@@ -268,52 +273,62 @@ def train_questions(path):
     types' phrase patterns it matches, TF-IDF of its words and word pairs (sklearn's default
     tokens: runs of two or more word characters, lowercased; sublinear tf, l2-normalized) and,
     where cross-validation prefers them, TF-IDF of its words' character 3-5-grams (`char_wb`)."""
-    from scipy.sparse import csr_matrix, hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.model_selection import StratifiedKFold
     rows = [json.loads(line) for line in open(path)]
     texts = [r["text"] for r in rows]
     X = np.array([r["x"] for r in rows])
     y = np.array([QUESTION_TYPES.index(r["type"]) for r in rows])
 
-    def vectorizers(fit_texts, chars):
-        vecs = [TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(fit_texts)]
-        if chars:
-            vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=2,
-                                        sublinear_tf=True).fit(fit_texts))
-        return vecs
-
-    def features(fit_texts, fit_X, vecs):
-        return hstack([csr_matrix(fit_X)] + [v.transform(fit_texts) for v in vecs]).tocsr()
-
     scores = {}
     for chars in (False, True):
         for C in QUESTION_C:
             accs = []
             for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
-                vecs = vectorizers([texts[i] for i in tr], chars)
-                A = features([texts[i] for i in tr], X[tr], vecs)
-                B = features([texts[i] for i in te], X[te], vecs)
+                vecs = wording_vectorizers([texts[i] for i in tr], chars)
+                A = wording_features([texts[i] for i in tr], X[tr], vecs)
+                B = wording_features([texts[i] for i in te], X[te], vecs)
                 accs.append(LogisticRegression(C=C, max_iter=5000).fit(A, y[tr]).score(B, y[te]))
             scores[(chars, C)] = float(np.mean(accs))
     chars, C = max(scores, key=scores.get)
     print(f"questions: {len(rows)} wordings, C={C}, character n-grams {chars}: "
           f"cross-validated type accuracy {scores[(chars, C)]*100:.1f}% "
           f"(words only, best C: {max(v for (c, _), v in scores.items() if not c)*100:.1f}%)")
-    vecs = vectorizers(texts, chars)
-    m = LogisticRegression(C=C, max_iter=5000).fit(features(texts, X, vecs), y)
-    out = {
+    vecs = wording_vectorizers(texts, chars)
+    m = LogisticRegression(C=C, max_iter=5000).fit(wording_features(texts, X, vecs), y)
+    return {
         "types": QUESTION_TYPES,
         "weights": [rounded(row) for row in m.coef_],
         "bias": rounded(m.intercept_),
-        "tfidf": exported(vecs[0]),
+        **exported_wording(vecs),
     }
-    if chars:
-        out["chars"] = exported(vecs[1], CHAR_NGRAMS)
-    return out
 
 
 CHAR_NGRAMS = (3, 5)
+
+
+def wording_vectorizers(texts, chars):
+    """TF-IDF of words and word pairs (sklearn's default tokens: runs of two or more word
+    characters, lowercased; sublinear tf, l2-normalized) and, with `chars`, of the words'
+    character 3-5-grams (`char_wb`), fitted on `texts` (stepmodel::Wording reads both)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    vecs = [TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)]
+    if chars:
+        vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=2,
+                                    sublinear_tf=True).fit(texts))
+    return vecs
+
+
+def wording_features(texts, X, vecs):
+    """The dense features `X` followed by the texts' wording."""
+    from scipy.sparse import csr_matrix, hstack
+    return hstack([csr_matrix(X)] + [v.transform(texts) for v in vecs]).tocsr()
+
+
+def exported_wording(vecs):
+    out = {"tfidf": exported(vecs[0])}
+    if len(vecs) > 1:
+        out["chars"] = exported(vecs[1], CHAR_NGRAMS)
+    return out
 
 
 def exported(vec, char_ngrams=None):
@@ -345,33 +360,45 @@ CONTENT_THRESHOLDS = [round(0.2 + 0.05 * i, 2) for i in range(13)]  # 0.2 ... 0.
 
 def train_content(path):
     """One logistic regression per content property over the sentence's embedding, which phrase
-    lists it matches and TF-IDF of its words (classes balanced); C and the probability above which
-    the property is said are picked together by 5-fold cross-validated F1."""
-    from scipy.sparse import csr_matrix, hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    lists it matches and its wording (classes balanced). Per property, C and the probability above
+    which the property is said are picked together by 5-fold cross-validated F1; the wording
+    includes character n-grams only if they raise the mean of those F1s by more than CHARS_MARGIN."""
     from sklearn.model_selection import KFold
     rows = [json.loads(line) for line in open(path)]
     texts = [r["text"] for r in rows]
     X = np.array([r["x"] for r in rows])
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
-    A = hstack([csr_matrix(X), vec.transform(texts)]).tocsr()
+    Y = {p: np.array([content_target(r["labels"], p) for r in rows]) for p in CONTENT_PROPERTIES}
+    folds = list(KFold(5, shuffle=True, random_state=0).split(X))
+    best = {}
+    for chars in (False, True):
+        split = []
+        for tr, te in folds:
+            vecs = wording_vectorizers([texts[i] for i in tr], chars)
+            split.append((tr, te, wording_features([texts[i] for i in tr], X[tr], vecs),
+                          wording_features([texts[i] for i in te], X[te], vecs)))
+        for p, y in Y.items():
+            for C in CONTENT_C:
+                prob = np.zeros(len(y))
+                for tr, te, A, B in split:
+                    m = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(A, y[tr])
+                    prob[te] = m.predict_proba(B)[:, 1]
+                # The decision threshold with the best cross-validated F1 for this C (0.5 on ties).
+                for th in sorted(CONTENT_THRESHOLDS, key=lambda t: abs(t - 0.5)):
+                    pred = prob >= th
+                    tp = int((pred & (y == 1)).sum())
+                    f1 = 2 * tp / max(int(pred.sum()) + int(y.sum()), 1)
+                    if (chars, p) not in best or f1 > best[(chars, p)][0] + 1e-9:
+                        best[(chars, p)] = (f1, C, th)
+    mean = {c: float(np.mean([best[(c, p)][0] for p in CONTENT_PROPERTIES])) for c in (False, True)}
+    # The n-grams double the model's size: taken only when they clearly help.
+    chars = mean[True] > mean[False] + CHARS_MARGIN
+    print(f"content: {len(rows)} sentences, character n-grams {chars}: mean cross-validated F1 "
+          f"{mean[chars]:.3f} (words only {mean[False]:.3f})")
+    vecs = wording_vectorizers(texts, chars)
+    A = wording_features(texts, X, vecs)
     weights, bias, thresholds = [], [], []
-    for p in CONTENT_PROPERTIES:
-        y = np.array([content_target(r["labels"], p) for r in rows])
-        best = None
-        for C in (1.0, 3.0, 10.0, 30.0):
-            prob = np.zeros(len(y))
-            for tr, te in KFold(5, shuffle=True, random_state=0).split(X):
-                m = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(A[tr], y[tr])
-                prob[te] = m.predict_proba(A[te])[:, 1]
-            # The decision threshold with the best cross-validated F1 for this C (0.5 on ties).
-            for th in sorted(CONTENT_THRESHOLDS, key=lambda t: abs(t - 0.5)):
-                pred = prob >= th
-                tp = int((pred & (y == 1)).sum())
-                f1 = 2 * tp / max(int(pred.sum()) + int(y.sum()), 1)
-                if best is None or f1 > best[0] + 1e-9:
-                    best = (f1, C, th)
-        f1, C, th = best
+    for p, y in Y.items():
+        f1, C, th = best[(chars, p)]
         m = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(A, y)
         print(f"content {p:<17} {int(y.sum()):>4} of {len(y)} sentences, C={C}, threshold {th:.2f}: "
               f"cross-validated F1 {f1:.2f}")
@@ -383,8 +410,12 @@ def train_content(path):
         "weights": weights,
         "bias": bias,
         "thresholds": thresholds,
-        "tfidf": exported(vec),
+        **exported_wording(vecs),
     }
+
+
+CONTENT_C = (1.0, 3.0, 10.0, 30.0)
+CHARS_MARGIN = 0.005
 
 
 def rounded(x, digits=5):
@@ -393,15 +424,24 @@ def rounded(x, digits=5):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("train")
-    ap.add_argument("--validation", required=True)
+    ap.add_argument("train", nargs="?")
+    ap.add_argument("--validation")
     ap.add_argument("--dev")
-    ap.add_argument("--questions", required=True)
+    ap.add_argument("--questions")
     ap.add_argument("--content", required=True)
+    ap.add_argument("--content-only", action="store_true",
+                    help="retrain only the content checks, in the model already at --out")
     ap.add_argument("--calibration", nargs="*", default=[],
                     help="more answers (e.g. the validation set spoken and transcribed) that the temperature is picked on, with the validation set")
     ap.add_argument("--out", default="src/analysis/step_model.json")
     args = ap.parse_args()
+    if args.content_only:
+        model = json.load(open(args.out))
+        model["content_checks"] = train_content(args.content)
+        write(model, args.out)
+        return
+    if not (args.train and args.validation and args.questions):
+        ap.error("TRAIN, --validation and --questions are needed unless --content-only")
     train = load(args.train)
     dev = load(args.dev) if args.dev else []
     validation = load(args.validation)
@@ -437,10 +477,14 @@ def main():
     from train_answer_types import train_answer_types
     model["answer_types"] = train_answer_types(train, validation)
     model["content_checks"] = train_content(args.content)
-    with open(args.out, "w") as f:
-        json.dump(model, f, indent=1)
+    write(model, args.out)
+
+
+def write(model, path):
+    with open(path, "w") as f:
+        json.dump(model, f, indent=1)  # one value per line: a retrain is a readable diff
         f.write("\n")
-    print(f"wrote {args.out}")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -123,7 +123,7 @@ pub fn says(
         Some(e) => {
             let classifier = StepModel::builtin().content_classifier();
             let mut x = features(e, found);
-            x.extend(classifier.tfidf(text));
+            x.extend(classifier.wording(text));
             classifier
                 .says(property, &x)
                 .unwrap_or(found[property as usize])

@@ -62,7 +62,7 @@ pub fn from_question(
     {
         let classifier = StepModel::builtin().question_classifier();
         let mut x = features(&v[0], matches);
-        x.extend(classifier.tfidf(text));
+        x.extend(classifier.wording(text));
         return classifier.classify(&x);
     }
     lex.question_types

@@ -96,12 +96,12 @@ struct RawContent {
     bias: Vec<f32>,
     #[serde(default)]
     thresholds: Vec<f64>,
-    #[serde(default)]
-    tfidf: Tfidf,
+    #[serde(flatten)]
+    wording: Wording,
 }
 
 /// One logistic regression per content property over a sentence's embedding, phrase matches and
-/// words.
+/// wording.
 pub struct ContentClassifier {
     properties: Vec<super::content::Property>,
     weights: Vec<Vec<f32>>,
@@ -109,13 +109,13 @@ pub struct ContentClassifier {
     /// The probability above which a property is said, per property (chosen by
     /// cross-validation when trained; 0.5 where the model has none).
     thresholds: Vec<f64>,
-    tfidf: Tfidf,
+    wording: Wording,
 }
 
 impl ContentClassifier {
-    /// The words-and-pairs part of a sentence's features.
-    pub fn tfidf(&self, text: &str) -> Vec<f32> {
-        self.tfidf.vector(text)
+    /// The wording part of a sentence's features.
+    pub fn wording(&self, text: &str) -> Vec<f32> {
+        self.wording.vector(text)
     }
 
     /// Whether the sentence with features `x` says `property`, if the model knows it.
@@ -146,10 +146,30 @@ struct RawQuestions {
     types: Vec<String>,
     weights: Vec<Vec<f32>>,
     bias: Vec<f32>,
+    #[serde(flatten)]
+    wording: Wording,
+}
+
+/// How a text is worded, as the question and content classifiers read it: TF-IDF of its words
+/// and word pairs, then, where the classifier was trained with them, of its words' character
+/// n-grams (which read a word never seen by its pieces).
+#[derive(Deserialize, Default)]
+pub struct Wording {
     #[serde(default)]
-    tfidf: Option<Tfidf>,
+    tfidf: Tfidf,
     #[serde(default)]
     chars: Option<Tfidf>,
+}
+
+impl Wording {
+    /// Words and pairs, then character n-grams.
+    pub fn vector(&self, text: &str) -> Vec<f32> {
+        let mut x = self.tfidf.vector(text);
+        if let Some(chars) = &self.chars {
+            x.extend(chars.vector(text));
+        }
+        x
+    }
 }
 
 /// TF-IDF of a text's words and word pairs, as scikit-learn's `TfidfVectorizer(ngram_range=(1,
@@ -240,19 +260,13 @@ impl Tfidf {
 pub struct QuestionClassifier {
     types: Vec<QuestionType>,
     linear: Classifier,
-    tfidf: Tfidf,
-    chars: Option<Tfidf>,
+    wording: Wording,
 }
 
 impl QuestionClassifier {
-    /// The wording part of a question's features: its words and pairs, then its character
-    /// n-grams.
-    pub fn tfidf(&self, text: &str) -> Vec<f32> {
-        let mut x = self.tfidf.vector(text);
-        if let Some(chars) = &self.chars {
-            x.extend(chars.vector(text));
-        }
-        x
+    /// The wording part of a question's features.
+    pub fn wording(&self, text: &str) -> Vec<f32> {
+        self.wording.vector(text)
     }
 
     /// The likeliest type; None for a feature vector of the wrong length.
@@ -419,14 +433,14 @@ impl StepModel {
                     weights: Vec::new(),
                     bias: Vec::new(),
                     thresholds: Vec::new(),
-                    tfidf: Tfidf::default(),
+                    wording: Wording::default(),
                 },
                 |c| ContentClassifier {
                     properties: c.properties,
                     weights: c.weights,
                     bias: c.bias,
                     thresholds: c.thresholds,
-                    tfidf: c.tfidf,
+                    wording: c.wording,
                 },
             );
             StepModel {
@@ -441,8 +455,7 @@ impl StepModel {
                         weights: q.weights,
                         bias: q.bias,
                     },
-                    tfidf: q.tfidf.unwrap_or_default(),
-                    chars: q.chars,
+                    wording: q.wording,
                 },
             }
         })
@@ -720,7 +733,7 @@ mod tests {
             weights: vec![vec![1.0], vec![1.0]],
             bias: vec![0.405, 0.405],
             thresholds,
-            tfidf: Tfidf::default(),
+            wording: Wording::default(),
         };
         let p = classifier(Vec::new())
             .probability(Property::Threshold, &[0.0])
@@ -737,6 +750,23 @@ mod tests {
         // A property the model does not know, or features of the wrong length: no answer.
         assert_eq!(strict.says(Property::Mitigation, &[0.0]), None);
         assert_eq!(strict.says(Property::Threshold, &[0.0, 1.0]), None);
+    }
+
+    #[test]
+    fn wording_is_words_then_character_ngrams_when_trained_with_them() {
+        let words_only: Wording = serde_json::from_str(
+            r#"{"tfidf": {"vocabulary": {"cap": 0, "at": 1}, "idf": [1.0, 2.0]}}"#,
+        )
+        .unwrap();
+        assert_eq!(words_only.vector("Cap it"), vec![1.0, 0.0]);
+        let both: Wording = serde_json::from_str(
+            r#"{"tfidf": {"vocabulary": {"cap": 0, "at": 1}, "idf": [1.0, 2.0]},
+                "chars": {"vocabulary": {" ca": 0, "zz ": 1}, "idf": [3.0, 1.0], "char_ngrams": [3, 3]}}"#,
+        )
+        .unwrap();
+        // A word the words never saw ("capped") is still read by its pieces.
+        assert_eq!(both.vector("capped"), vec![0.0, 0.0, 1.0, 0.0]);
+        assert_eq!(both.vector("cap").len(), 4);
     }
 
     #[test]
