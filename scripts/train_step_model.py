@@ -325,6 +325,7 @@ def wording_features(texts, X, vecs):
 
 
 def exported_wording(vecs):
+    """Fitted wording vectorizers as stepmodel::Wording reads them: `tfidf`, and `chars` if any."""
     out = {"tfidf": exported(vecs[0])}
     if len(vecs) > 1:
         out["chars"] = exported(vecs[1], CHAR_NGRAMS)

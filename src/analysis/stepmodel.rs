@@ -186,14 +186,6 @@ pub struct Tfidf {
 }
 
 impl Tfidf {
-    pub fn len(&self) -> usize {
-        self.idf.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.idf.is_empty()
-    }
-
     fn tokens(text: &str) -> Vec<String> {
         text.to_lowercase()
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
