@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""How far two people agree on the steps of the generalization answers, and where paceback stands.
+
+samples/second_labels.json holds a second, blind labelling of every answer in
+samples/generalization and samples/generalization2: each answer cut into sentences (the split
+below), given to another labeller with the question, its type and LABELLING.md only, one step per
+sentence. This script prints, per set, the share of words (a stand-in for speaking time) on which
+the two labellings agree, and with --paceback BIN the share on which paceback's segmentation of
+the clean transcript (scripts/script_transcript.py) agrees with each labelling.
+
+usage: scripts/label_agreement.py [--paceback target/release/paceback --sentence-model DIR]
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETS = {"generalization": "samples/generalization", "generalization2": "samples/generalization2"}
+SPLIT = re.compile(r'(?<=[.?!])["\u201d)]?\s+(?=[A-Z"\u201c(])')
+
+
+def sentences(script):
+    """(sentence, step) in order: every part's text cut at sentence ends."""
+    return [(s.strip(), p["step"]) for p in script["part"] for s in SPLIT.split(p["text"].strip()) if s.strip()]
+
+
+def tokens(text):
+    return [t for t in text.split() if any(c.isalnum() for c in t)]
+
+
+def predicted_words(binary, env, script_path, question, tmp):
+    """paceback's step for every word of the answer's clean transcript."""
+    subprocess.run([sys.executable, os.path.join(REPO, "scripts/script_transcript.py"), script_path, "--out", tmp],
+                   check=True, capture_output=True)
+    name = os.path.basename(script_path)[:-5]
+    tpath = os.path.join(tmp, name + ".transcript.json")
+    words = json.load(open(tpath))["words"]
+    out = subprocess.run([binary, "analyze", "--transcript", tpath, "--no-save", "--question", question, "--json"],
+                         capture_output=True, text=True, env=env)
+    spans = [(s["step"], s["start_s"], s["end_s"]) for s in json.loads(out.stdout)["steps"]]
+
+    def at(t):
+        return min(spans, key=lambda x: 0 if x[1] <= t <= x[2] else min(abs(t - x[1]), abs(t - x[2])))[0]
+    return [at((w["start_s"] + w["end_s"]) / 2) for w in words]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--paceback", help="also compare this paceback binary's steps with both labellings")
+    ap.add_argument("--sentence-model", default=os.path.join(REPO, "models/all-MiniLM-L6-v2"))
+    args = ap.parse_args()
+    second = json.load(open(os.path.join(REPO, "samples/second_labels.json")))
+    env = dict(os.environ, PACEBACK_SENTENCE_MODEL=args.sentence_model)
+    with tempfile.TemporaryDirectory() as tmp:
+        for set_name, folder in SETS.items():
+            c, confusions = collections.Counter(), collections.Counter()
+            for f in sorted(os.listdir(os.path.join(REPO, folder))):
+                if not f.endswith(".toml"):
+                    continue
+                path = os.path.join(REPO, folder, f)
+                script = tomllib.load(open(path, "rb"))
+                sents, other = sentences(script), second[f[:-5]]
+                if len(sents) != len(other):
+                    sys.exit(f"{f}: {len(sents)} sentences, {len(other)} second labels")
+                pred = predicted_words(args.paceback, env, path, script["question"], tmp) if args.paceback else None
+                w = 0
+                for (text, first), snd in zip(sents, other):
+                    k = len(tokens(text))
+                    c["words"] += k
+                    c["agree"] += k * (first == snd)
+                    if first != snd:
+                        confusions[(first, snd)] += k
+                    if pred:
+                        for p in pred[w:w + k]:
+                            c["pb_first"] += p == first
+                            c["pb_second"] += p == snd
+                            if first == snd:
+                                c["both"] += 1
+                                c["pb_both"] += p == first
+                    w += k
+                c["answers"] += 1
+            n = c["words"]
+            print(f"{set_name}: {c['answers']} answers, {n} words; the two labellings agree on {c['agree'] / n:.1%}")
+            print("  most words in dispute (first, second): " +
+                  ", ".join(f"{a}/{b} {k}" for (a, b), k in confusions.most_common(6)))
+            if pred is not None:
+                print(f"  paceback agrees with the first labelling on {c['pb_first'] / n:.1%}, with the second on "
+                      f"{c['pb_second'] / n:.1%}, and on the words both labellers agree on {c['pb_both'] / c['both']:.1%}")
+
+
+if __name__ == "__main__":
+    main()
