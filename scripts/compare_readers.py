@@ -3,13 +3,15 @@
 
   (a) meaning only: sentence embeddings (the unit's and its neighbours'), position, question type
   (b) cues only: the cue lexicon's evidence and the word model (naive Bayes), position, type
-  (c) both: (a) + (b), what paceback ships as the `sentence` reader
+  (c) both: (a) + (b), read one sentence at a time (and its two neighbours)
+  (d) with --sequence: both, read in sequence: (c)'s features through the sequence reader, small
+      bidirectional GRUs over the whole answer (scripts/sequence_reader.py; needs PyTorch)
 
-Each is a logistic regression trained on TRAIN, its regularization and emission weight picked on
+(a)-(c) are logistic regressions trained on TRAIN, its regularization and emission weight picked on
 VALIDATION, decoded with the same learned transitions, then measured (step-time accuracy: the share
 of each answer's speech time on the true step, averaged over answers) on every TEST file.
 
-usage: scripts/compare_readers.py TRAIN.jsonl VALIDATION.jsonl TEST.jsonl...   (step_features dumps)
+usage: scripts/compare_readers.py [--sequence] TRAIN.jsonl VALIDATION.jsonl TEST.jsonl...   (step_features dumps)
 """
 import os
 import sys
@@ -31,7 +33,7 @@ def columns(steps):
     return {"a": np.concatenate([emb, rest]), "b": np.concatenate([cues, rest]), "c": np.concatenate([emb, cues, rest])}
 
 
-def run(train, validation, tests):
+def run(train, validation, tests, sequence=False):
     results = {}
     for fw, steps in T.FRAMEWORKS.items():
         tr = [a for a in train if a["framework"] == fw]
@@ -53,25 +55,41 @@ def run(train, validation, tests):
                     if best is None or acc > best[0]:
                         best = (acc, W, b, w)
             _, W, b, w = best
-            for label, answers in [("validation", validation)] + tests:
-                A = [a for a in answers if a["framework"] == fw]
-                paths = [T.decode(a, T.log_posterior(np.array([u["sentence"] for u in a["units"]])[:, cols], W, b), prior, w, start, trans, steps) for a in A]
-                _, accs = T.time_accuracy(A, paths, steps)
-                results.setdefault((name, label), []).extend(accs)
+            measure(results, name, lambda X: T.log_posterior(np.array(X)[:, cols], W, b), w, validation, tests, fw, prior, start, trans, steps)
+        if sequence:
+            import sequence_reader
+
+            def decoded(posts, w):
+                return T.time_accuracy(va, [T.decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(va, posts)], steps)[0]
+            _, w, read, _ = sequence_reader.train(tr, va, steps, decoded, T.WEIGHT_GRID)
+            measure(results, "d", read, w, validation, tests, fw, prior, start, trans, steps)
     return results
 
 
+def measure(results, name, read, w, validation, tests, fw, prior, start, trans, steps):
+    for label, answers in [("validation", validation)] + tests:
+        A = [a for a in answers if a["framework"] == fw]
+        paths = [T.decode(a, read([u["sentence"] for u in a["units"]]), prior, w, start, trans, steps) for a in A]
+        _, accs = T.time_accuracy(A, paths, steps)
+        results.setdefault((name, label), []).extend(accs)
+
+
 def main():
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    sequence = "--sequence" in args
+    args = [a for a in args if a != "--sequence"]
+    if len(args) < 3:
         sys.exit(__doc__)
-    train, validation = T.load(sys.argv[1]), T.load(sys.argv[2])
-    tests = [(os.path.basename(p).rsplit(".", 1)[0], T.load(p)) for p in sys.argv[3:]]
-    results = run(train, validation, tests)
+    train, validation = T.load(args[0]), T.load(args[1])
+    tests = [(os.path.basename(p).rsplit(".", 1)[0], T.load(p)) for p in args[2:]]
+    results = run(train, validation, tests, sequence)
     labels = ["validation"] + [t for t, _ in tests]
-    print(f"{'reader':<28}" + "".join(f"{label:>16}" for label in labels))
+    print(f"{'reader':<34}" + "".join(f"{label:>16}" for label in labels))
     names = {"a": "(a) meaning only", "b": "(b) cues + word model", "c": "(c) both (shipped)"}
+    if sequence:
+        names["d"] = "(d) both, read in sequence"
     for key, title in names.items():
-        print(f"{title:<28}" + "".join(f"{np.mean(results[(key, label)])*100:15.1f}%" for label in labels))
+        print(f"{title:<34}" + "".join(f"{np.mean(results[(key, label)])*100:15.1f}%" for label in labels))
 
 
 if __name__ == "__main__":

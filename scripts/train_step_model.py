@@ -18,6 +18,11 @@ What is learned, per framework (Working Backwards, STAR):
   rare type borrows from the others);
 - the emission weight of each reader (how much the classifier counts against the transitions),
   picked on the validation set's decoded step-time accuracy;
+- with --sequence, the sequence reader (scripts/sequence_reader.py): small bidirectional GRUs
+  (three, voting) over the answer's units, reading the `sentence` features in the context of the
+  whole answer; it replaces the linear `sentence` classifier's posteriors when it decodes the
+  validation set better. Not in the shipped model: it loses behaviours tests/segmentation.rs
+  requires (README, "The sentences read in sequence"). Needs PyTorch;
 - the temperature that calibrates the confidences, on the validation set;
 - a few example sentences per step (well-classified, from different answers) for `--explain`;
 - with --questions, the question-type classifier: a logistic regression over a question's embedding
@@ -31,11 +36,13 @@ What is learned, per framework (Working Backwards, STAR):
 usage: scripts/train_step_model.py TRAIN.jsonl --validation VAL.jsonl --questions Q.jsonl --content C.jsonl
        [--dev DEV.jsonl] [--out src/analysis/step_model.json]
        scripts/train_step_model.py --content-only --content C.jsonl   (only the content checks)
-Needs numpy and scikit-learn (in scripts/requirements-voices.txt: scripts/voices-venv.sh).
+Needs numpy and scikit-learn (in scripts/requirements-voices.txt: scripts/voices-venv.sh), and
+PyTorch for --sequence (`pip install torch --index-url https://download.pytorch.org/whl/cpu`).
 """
 import argparse
 import json
 import math
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -56,6 +63,7 @@ READERS = ["sentence", "cues"]
 C_GRID = {"sentence": [1.0, 3.0, 10.0, 30.0], "cues": [0.5, 2.0, 8.0, 32.0]}
 WEIGHT_GRID = [0.4, 0.6, 0.8, 1.0, 1.3, 1.6]
 TEMPERATURE_GRID = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2]
+SEQUENCE = False  # also train the sequence reader (--sequence; scripts/sequence_reader.py, needs PyTorch)
 BACKOFF = 8.0  # pseudo-counts of the framework's transition row given to each type's row
 
 
@@ -237,9 +245,28 @@ def train_framework(answers, validation, dev, steps, calibration):
             dacc, _ = time_accuracy(dev, paths, steps)
             print(f"  {reader:<9} development set: {dacc*100:.1f}% ({len(dev)} answers)")
     W, b = classifiers["sentence"]
-    own = [log_posterior(np.array([u["sentence"] for u in a["units"]]), W, b) for a in answers]
+    read = lambda X: log_posterior(np.array(X), W, b)  # noqa: E731
+    sequence = None
+    if SEQUENCE:
+        import sequence_reader
+
+        def decoded(posts, w):
+            return time_accuracy(validation, [decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(validation, posts)], steps)[0]
+        acc, w, seq_read, net = sequence_reader.train(answers, validation, steps, decoded, WEIGHT_GRID)
+        if acc > figures["sentence"]:
+            sequence, read = net, seq_read
+            weights["sentence"] = w
+            temperatures["sentence"] = calibrate(calibration, [read([u["sentence"] for u in a["units"]]) for a in calibration],
+                                                 prior, w, start, trans, steps)
+            print(f"  sequence  temperature={temperatures['sentence']}: reads the sentences")
+            if dev:
+                paths = [decode(a, read([u["sentence"] for u in a["units"]]), prior, w, start, trans, steps) for a in dev]
+                print(f"  sequence  development set: {time_accuracy(dev, paths, steps)[0]*100:.1f}% ({len(dev)} answers)")
+        else:
+            print("  sequence  not better than the linear sentence reader on validation: not used")
+    own = [read([u["sentence"] for u in a["units"]]) for a in answers]
     examples = pick_examples(answers, own, steps)
-    return prior, start, trans, classifiers, weights, temperatures, examples
+    return prior, start, trans, classifiers, weights, temperatures, examples, sequence
 
 
 def pick_examples(answers, posteriors, steps, per_step=12):
@@ -435,7 +462,11 @@ def main():
     ap.add_argument("--calibration", nargs="*", default=[],
                     help="more answers (e.g. the validation set spoken and transcribed) that the temperature is picked on, with the validation set")
     ap.add_argument("--out", default="src/analysis/step_model.json")
+    ap.add_argument("--sequence", action="store_true",
+                    help="also train the sequence reader (needs PyTorch) and use it where validation says it is better")
     args = ap.parse_args()
+    global SEQUENCE
+    SEQUENCE = args.sequence
     if args.content_only:
         model = json.load(open(args.out))
         model["content_checks"] = train_content(args.content)
@@ -451,7 +482,7 @@ def main():
     for fw, steps in FRAMEWORKS.items():
         answers = [a for a in train if a["framework"] == fw]
         print(f"{fw}: {len(answers)} answers, {sum(len(a['units']) for a in answers)} units")
-        prior, start, trans, classifiers, weights, temperatures, examples = train_framework(
+        prior, start, trans, classifiers, weights, temperatures, examples, sequence = train_framework(
             answers, [a for a in validation if a["framework"] == fw], [a for a in dev if a["framework"] == fw], steps,
             [a for a in calibration if a["framework"] == fw])
         n = len(steps)
@@ -474,6 +505,8 @@ def main():
             "transitions": {t: [rounded(row, 4) for row in c[1]] for t, c in chains.items()},
             "examples": examples,
         }
+        if sequence:
+            model["frameworks"][fw]["sequence"] = sequence
     model["question_types"] = train_questions(args.questions)
     from train_answer_types import train_answer_types
     model["answer_types"] = train_answer_types(train, validation)
@@ -481,10 +514,15 @@ def main():
     write(model, args.out)
 
 
+NUMBERS = re.compile(r"\[\s*(-?[0-9][0-9.eE+-]*(?:,\s*-?[0-9][0-9.eE+-]*)*)\s*\]")
+
+
 def write(model, path):
+    # One value per line, except lists of numbers, which take one line each (a weight row, a
+    # bias): a retrain is a readable diff, row by row.
+    text = NUMBERS.sub(lambda m: "[" + ", ".join(re.split(r",\s*", m.group(1))) + "]", json.dumps(model, indent=1))
     with open(path, "w") as f:
-        json.dump(model, f, indent=1)  # one value per line: a retrain is a readable diff
-        f.write("\n")
+        f.write(text + "\n")
     print(f"wrote {path}")
 
 

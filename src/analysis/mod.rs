@@ -11,6 +11,7 @@ pub mod method;
 pub mod phrases;
 pub mod question;
 pub mod segment;
+pub mod sequence;
 pub mod stepmodel;
 pub mod steps;
 pub mod timing;

@@ -7,6 +7,10 @@
 //!   lexicon's evidence, the word model's P(step), where in the answer it falls and the question type;
 //! - `cues`: the same without embeddings, used when the sentence model is not installed.
 //!
+//! When trained, the sequence reader ([`super::sequence`], a small bidirectional GRU) reads the
+//! `sentence` features of the whole answer and gives P(step | sentence, the answer around it)
+//! instead of the `sentence` classifier.
+//!
 //! Their P(step | sentence) feed a hidden Markov model whose start and transition probabilities
 //! were counted on the same labelled answers, per question type: staying in a step, moving on,
 //! skipping and going back each cost what they cost in real answers, so strong evidence can take
@@ -19,6 +23,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::sequence::SequenceReader;
 use super::steps::{Framework, QuestionType, Step};
 
 const MODEL_JSON: &str = include_str!("step_model.json");
@@ -57,6 +62,9 @@ struct RawFramework {
     /// Labelled example sentences (step, text), for explaining a decision by its neighbour.
     #[serde(default)]
     examples: Vec<(String, String)>,
+    /// The sequence readers over the `sentence` features (they vote), when trained.
+    #[serde(default)]
+    sequence: Vec<SequenceReader>,
 }
 
 #[derive(Deserialize)]
@@ -289,18 +297,23 @@ impl Classifier {
 
     /// log P(step | features) over `allowed` steps (indexes into the framework's steps).
     fn log_posterior(&self, x: &[f32], allowed: &[usize]) -> Vec<f64> {
-        let logits: Vec<f64> = allowed
-            .iter()
-            .map(|&k| {
-                let w = &self.weights[k];
-                debug_assert_eq!(w.len(), x.len());
-                f64::from(self.bias[k] + w.iter().zip(x).map(|(a, b)| a * b).sum::<f32>())
-            })
-            .collect();
-        let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let log_z = max + logits.iter().map(|l| (l - max).exp()).sum::<f64>().ln();
-        logits.iter().map(|l| l - log_z).collect()
+        log_softmax(allowed.iter().map(|&k| {
+            let w = &self.weights[k];
+            debug_assert_eq!(w.len(), x.len());
+            self.bias[k] + w.iter().zip(x).map(|(a, b)| a * b).sum::<f32>()
+        }))
     }
+
+    fn inputs(&self) -> usize {
+        self.weights.first().map_or(0, Vec::len)
+    }
+}
+
+/// Logits to log probabilities.
+fn log_softmax(logits: impl Iterator<Item = f32>) -> Vec<f64> {
+    let logits: Vec<f64> = logits.map(f64::from).collect();
+    let z = log_sum_exp(&logits);
+    logits.iter().map(|l| l - z).collect()
 }
 
 pub struct FrameworkModel {
@@ -313,6 +326,8 @@ pub struct FrameworkModel {
     start: HashMap<QuestionType, Vec<f64>>,
     transitions: HashMap<QuestionType, Vec<Vec<f64>>>,
     examples: Vec<(Step, String)>,
+    /// Read the `sentence` features in the context of the whole answer (they vote), when trained.
+    sequence: Vec<SequenceReader>,
 }
 
 /// Which classifier reads the sentences.
@@ -362,6 +377,12 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
     };
     let sentence = take("sentence");
     let cues = take("cues");
+    for net in &raw.sequence {
+        assert!(
+            net.fits(sentence.inputs(), steps.len()),
+            "step model's sequence reader fits its sentence features"
+        );
+    }
     let by_type = |m: HashMap<String, Vec<f64>>| -> HashMap<QuestionType, Vec<f64>> {
         m.into_iter()
             .map(|(k, v)| (k.parse().expect("step model names known types"), v))
@@ -385,6 +406,7 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
         steps,
         sentence,
         cues,
+        sequence: raw.sequence,
     }
 }
 
@@ -500,7 +522,41 @@ impl FrameworkModel {
             .collect()
     }
 
-    /// Emission scores per unit over the allowed steps: the classifier's log posterior over the
+    /// log P(step | unit) over the allowed steps for every unit of an answer: the sequence
+    /// reader's when the sentences are read for meaning and it is trained, else the classifier's.
+    fn log_posteriors(
+        &self,
+        reader: Reader,
+        features: &[Vec<f32>],
+        allowed: &[usize],
+    ) -> Vec<Vec<f64>> {
+        match reader {
+            Reader::Sentence if !self.sequence.is_empty() => {
+                let votes: Vec<Vec<Vec<f32>>> = self
+                    .sequence
+                    .iter()
+                    .map(|net| net.logits(features))
+                    .collect();
+                (0..features.len())
+                    .map(|i| {
+                        let mean = allowed.iter().map(|&k| {
+                            votes.iter().map(|v| v[i][k]).sum::<f32>() / votes.len() as f32
+                        });
+                        log_softmax(mean)
+                    })
+                    .collect()
+            }
+            _ => {
+                let c = self.classifier(reader);
+                features
+                    .iter()
+                    .map(|x| c.log_posterior(x, allowed))
+                    .collect()
+            }
+        }
+    }
+
+    /// Emission scores per unit over the allowed steps: the reader's log posterior over the
     /// prior (a scaled likelihood, as in hybrid HMMs), weighted.
     pub fn emissions(
         &self,
@@ -508,7 +564,6 @@ impl FrameworkModel {
         features: &[Vec<f32>],
         allowed: &[usize],
     ) -> Vec<Vec<f64>> {
-        let c = self.classifier(reader);
         let weight = self
             .emission_weight
             .get(reader.key())
@@ -516,11 +571,10 @@ impl FrameworkModel {
             .unwrap_or(1.0);
         let prior: Vec<f64> = allowed.iter().map(|&k| self.log_prior[k]).collect();
         let z = log_sum_exp(&prior);
-        features
-            .iter()
-            .map(|x| {
-                c.log_posterior(x, allowed)
-                    .iter()
+        self.log_posteriors(reader, features, allowed)
+            .into_iter()
+            .map(|lp| {
+                lp.iter()
                     .zip(&prior)
                     .map(|(lp, pr)| weight * (lp - (pr - z)))
                     .collect()
@@ -848,5 +902,84 @@ mod tests {
             let c = f.chain(t, &allowed);
             assert!((c.start.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
         }
+    }
+
+    /// A STAR model over two features whose sequence readers (two, voting) read feature 1 and
+    /// carry it forward: a unit's reading depends on the units before it.
+    fn star_with_sequence(nets: usize) -> FrameworkModel {
+        let net = r#"{"columns": [[1, 2]],
+            "linear": {"weights": [[0], [0], [0], [0]], "bias": [0, 0, 0, 0]},
+            "project": {"weights": [[1]], "bias": [0]},
+            "forward": {"input": {"weights": [[0], [0], [3]], "bias": [0, 0, 0]},
+                        "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
+            "backward": {"input": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]},
+                         "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
+            "output": {"weights": [[4, 0], [0, 0], [-4, 0], [0, 0]], "bias": [0, 0, 0, 0]}}"#;
+        let nets = vec![net; nets].join(",");
+        let json = format!(
+            r#"{{"steps": ["situation", "task", "action", "result"],
+            "classifiers": {{
+              "sentence": {{"inputs": ["x"], "weights": [[1, 0], [0, 0], [0, 0], [0, 0]], "bias": [0, 0, 0, 0]}},
+              "cues": {{"inputs": ["x"], "weights": [[1, 0], [0, 0], [0, 0], [0, 0]], "bias": [0, 0, 0, 0]}}}},
+            "prior": [0.25, 0.25, 0.25, 0.25], "emission_weight": {{}},
+            "start": {{"behavioral": [0, 0, 0, 0]}}, "transitions": {{"behavioral": [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]}},
+            "sequence": [{nets}]}}"#
+        );
+        parse_framework(serde_json::from_str(&json).unwrap())
+    }
+
+    #[test]
+    fn the_sequence_reader_reads_the_sentence_features_in_context() {
+        let f = star_with_sequence(2);
+        let all: Vec<usize> = (0..4).collect();
+        let alone = f.log_posteriors(Reader::Sentence, &[vec![0.0, 0.0]], &all);
+        // Nothing before it: every step equally likely.
+        assert!(
+            alone[0].iter().all(|v| (v - 0.25f64.ln()).abs() < 1e-6),
+            "{alone:?}"
+        );
+        let after = f.log_posteriors(Reader::Sentence, &[vec![0.0, 1.0], vec![0.0, 0.0]], &all);
+        // The same unit after a unit with feature 1 reads as situation, not action.
+        assert!(
+            after[1][0] > after[1][1] && after[1][1] > after[1][2],
+            "{after:?}"
+        );
+        let sum: f64 = after[1].iter().map(|v| v.exp()).sum();
+        assert!((sum - 1.0).abs() < 1e-6);
+        // Over a subset of steps, the probabilities are renormalized over that subset.
+        let two = f.log_posteriors(Reader::Sentence, &[vec![0.0, 1.0]], &[0, 2]);
+        assert!((two[0].iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-6);
+        // Voting nets that agree give what one gives.
+        let one = star_with_sequence(1).log_posteriors(
+            Reader::Sentence,
+            &[vec![0.0, 1.0], vec![0.0, 0.0]],
+            &all,
+        );
+        for (a, b) in one.iter().flatten().zip(after.iter().flatten()) {
+            assert!((a - b).abs() < 1e-6);
+        }
+        // The cue reader has no sequence: a unit reads the same whatever came before it.
+        let a = f.log_posteriors(Reader::Cues, &[vec![1.0, 0.0]], &all);
+        let b = f.log_posteriors(Reader::Cues, &[vec![0.0, 1.0], vec![1.0, 0.0]], &all);
+        assert_eq!(a[0], b[1]);
+    }
+
+    #[test]
+    #[should_panic(expected = "sequence reader fits")]
+    fn a_sequence_reader_that_does_not_fit_its_features_is_refused() {
+        // Reads column 1..2 of a sentence vector that has only one feature.
+        let json = r#"{"steps": ["situation", "task", "action", "result"],
+            "classifiers": {
+              "sentence": {"inputs": ["x"], "weights": [[1], [0], [0], [0]], "bias": [0, 0, 0, 0]},
+              "cues": {"inputs": ["x"], "weights": [[1], [0], [0], [0]], "bias": [0, 0, 0, 0]}},
+            "prior": [0.25, 0.25, 0.25, 0.25], "emission_weight": {},
+            "start": {}, "transitions": {},
+            "sequence": [{"columns": [[1, 2]],
+              "linear": {"weights": [[0], [0], [0], [0]], "bias": [0, 0, 0, 0]},
+              "project": {"weights": [[1]], "bias": [0]},
+              "forward": {"input": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}, "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
+              "backward": {"input": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}, "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
+              "output": {"weights": [[0, 0], [0, 0], [0, 0], [0, 0]], "bias": [0, 0, 0, 0]}}]}"#;
+        parse_framework(serde_json::from_str(json).unwrap());
     }
 }
