@@ -58,10 +58,7 @@ def run(train, validation, tests, sequence=False):
             measure(results, name, lambda X: T.log_posterior(np.array(X)[:, cols], W, b), w, validation, tests, fw, prior, start, trans, steps)
         if sequence:
             import sequence_reader
-
-            def decoded(posts, w):
-                return T.time_accuracy(va, [T.decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(va, posts)], steps)[0]
-            _, w, read, _ = sequence_reader.train(tr, va, steps, decoded, T.WEIGHT_GRID)
+            _, w, read, _ = sequence_reader.train(tr, va, steps, T.decoded_accuracy(va, prior, start, trans, steps), T.WEIGHT_GRID)
             measure(results, "d", read, w, validation, tests, fw, prior, start, trans, steps)
     return results
 

@@ -20,6 +20,9 @@ import sys
 import tempfile
 import tomllib
 
+from bench_analysis import run_json, true_step_at
+from script_transcript import has_letter
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETS = {"generalization": "samples/generalization", "generalization2": "samples/generalization2"}
 SPLIT = re.compile(r'(?<=[.?!])["\u201d)]?\s+(?=[A-Z"\u201c(])')
@@ -31,23 +34,15 @@ def sentences(script):
 
 
 def tokens(text):
-    return [t for t in text.split() if any(c.isalnum() for c in t)]
+    return [t for t in text.split() if has_letter(t)]
 
 
-def predicted_words(binary, env, script_path, question, tmp):
-    """paceback's step for every word of the answer's clean transcript."""
-    subprocess.run([sys.executable, os.path.join(REPO, "scripts/script_transcript.py"), script_path, "--out", tmp],
-                   check=True, capture_output=True)
-    name = os.path.basename(script_path)[:-5]
-    tpath = os.path.join(tmp, name + ".transcript.json")
+def predicted_words(binary, transcripts, name, question):
+    """paceback's step for every word of the answer's clean transcript (made by script_transcript.py)."""
+    tpath = os.path.join(transcripts, name + ".transcript.json")
     words = json.load(open(tpath))["words"]
-    out = subprocess.run([binary, "analyze", "--transcript", tpath, "--no-save", "--question", question, "--json"],
-                         capture_output=True, text=True, env=env)
-    spans = [(s["step"], s["start_s"], s["end_s"]) for s in json.loads(out.stdout)["steps"]]
-
-    def at(t):
-        return min(spans, key=lambda x: 0 if x[1] <= t <= x[2] else min(abs(t - x[1]), abs(t - x[2])))[0]
-    return [at((w["start_s"] + w["end_s"]) / 2) for w in words]
+    pred = run_json([binary, "analyze", "--transcript", tpath, "--no-save", "--question", question, "--json"])
+    return [true_step_at(pred, (w["start_s"] + w["end_s"]) / 2) for w in words]
 
 
 def main():
@@ -56,19 +51,23 @@ def main():
     ap.add_argument("--sentence-model", default=os.path.join(REPO, "models/all-MiniLM-L6-v2"))
     args = ap.parse_args()
     second = json.load(open(os.path.join(REPO, "samples/second_labels.json")))
-    env = dict(os.environ, PACEBACK_SENTENCE_MODEL=args.sentence_model)
+    os.environ["PACEBACK_SENTENCE_MODEL"] = args.sentence_model
     with tempfile.TemporaryDirectory() as tmp:
         for set_name, folder in SETS.items():
             c, confusions = collections.Counter(), collections.Counter()
-            for f in sorted(os.listdir(os.path.join(REPO, folder))):
-                if not f.endswith(".toml"):
-                    continue
+            scripts = sorted(f for f in os.listdir(os.path.join(REPO, folder)) if f.endswith(".toml"))
+            transcripts = os.path.join(tmp, set_name)
+            if args.paceback:
+                subprocess.run([sys.executable, os.path.join(REPO, "scripts/script_transcript.py"),
+                                *(os.path.join(REPO, folder, f) for f in scripts), "--out", transcripts],
+                               check=True, capture_output=True)
+            for f in scripts:
                 path = os.path.join(REPO, folder, f)
                 script = tomllib.load(open(path, "rb"))
                 sents, other = sentences(script), second[f[:-5]]
                 if len(sents) != len(other):
                     sys.exit(f"{f}: {len(sents)} sentences, {len(other)} second labels")
-                pred = predicted_words(args.paceback, env, path, script["question"], tmp) if args.paceback else None
+                pred = predicted_words(args.paceback, transcripts, f[:-5], script["question"]) if args.paceback else None
                 w = 0
                 for (text, first), snd in zip(sents, other):
                     k = len(tokens(text))
@@ -89,7 +88,7 @@ def main():
             print(f"{set_name}: {c['answers']} answers, {n} words; the two labellings agree on {c['agree'] / n:.1%}")
             print("  most words in dispute (first, second): " +
                   ", ".join(f"{a}/{b} {k}" for (a, b), k in confusions.most_common(6)))
-            if pred is not None:
+            if args.paceback:
                 print(f"  paceback agrees with the first labelling on {c['pb_first'] / n:.1%}, with the second on "
                       f"{c['pb_second'] / n:.1%}, and on the words both labellers agree on {c['pb_both'] / c['both']:.1%}")
 

@@ -198,6 +198,11 @@ def time_accuracy(answers, paths, steps):
     return float(np.mean(accs)), accs
 
 
+def decoded_accuracy(answers, prior, start, trans, steps):
+    """(log posteriors per answer, emission weight) -> mean step-time accuracy of the decoded answers."""
+    return lambda posts, w: time_accuracy(answers, [decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(answers, posts)], steps)[0]
+
+
 def fit(X, y, C, n):
     clf = LogisticRegression(C=C, max_iter=3000)
     clf.fit(X, y)
@@ -249,10 +254,8 @@ def train_framework(answers, validation, dev, steps, calibration):
     sequence = None
     if SEQUENCE:
         import sequence_reader
-
-        def decoded(posts, w):
-            return time_accuracy(validation, [decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(validation, posts)], steps)[0]
-        acc, w, seq_read, net = sequence_reader.train(answers, validation, steps, decoded, WEIGHT_GRID)
+        acc, w, seq_read, net = sequence_reader.train(answers, validation, steps,
+                                                      decoded_accuracy(validation, prior, start, trans, steps), WEIGHT_GRID)
         if acc > figures["sentence"]:
             sequence, read = net, seq_read
             weights["sentence"] = w

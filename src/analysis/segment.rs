@@ -342,7 +342,8 @@ pub struct Segmentation {
     pub path: Vec<Step>,
     /// P(step | whole answer) per unit, over the type's steps.
     pub marginals: Vec<Vec<(Step, f64)>>,
-    /// The reader's P(step | unit) (in context when it reads in sequence), before the learned order of steps is taken into account.
+    /// The reader's P(step | unit) (in context when it reads in sequence), before the learned
+    /// order of steps is taken into account.
     pub alone: Vec<Vec<(Step, f64)>>,
     /// Step sequences drawn from the posterior.
     samples: Vec<Vec<Step>>,
@@ -527,7 +528,8 @@ pub struct UnitExplanation {
     pub step: Step,
     /// P(step) for this unit given the whole answer; the chosen step's is the confidence.
     pub probability: f64,
-    /// What the reader made of the unit before the order of steps was weighed: P(step), likeliest first (above 10%).
+    /// What the reader made of the unit before the order of steps was weighed: P(step),
+    /// likeliest first (above 10%).
     pub alone: Vec<(Step, f64)>,
     /// Cue evidence per step, strongest first (only steps with any).
     pub evidence: Vec<(Step, Evidence)>,

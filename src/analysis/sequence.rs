@@ -11,7 +11,8 @@
 
 use serde::Deserialize;
 
-/// A dense layer: `weights` is outputs × inputs.
+/// A dense (affine) layer: `weights` is outputs × inputs. Also the step model's linear
+/// classifiers.
 #[derive(Debug, Deserialize)]
 pub struct Dense {
     weights: Vec<Vec<f32>>,
@@ -19,20 +20,30 @@ pub struct Dense {
 }
 
 impl Dense {
-    fn inputs(&self) -> usize {
+    pub fn new(weights: Vec<Vec<f32>>, bias: Vec<f32>) -> Self {
+        Dense { weights, bias }
+    }
+
+    pub fn inputs(&self) -> usize {
         self.weights.first().map_or(0, Vec::len)
     }
 
-    fn outputs(&self) -> usize {
+    pub fn outputs(&self) -> usize {
         self.weights.len()
     }
 
+    /// Output `k` for input `x`.
+    pub fn output(&self, k: usize, x: &[f32]) -> f32 {
+        self.bias[k]
+            + self.weights[k]
+                .iter()
+                .zip(x)
+                .map(|(a, v)| a * v)
+                .sum::<f32>()
+    }
+
     fn apply(&self, x: &[f32]) -> Vec<f32> {
-        self.weights
-            .iter()
-            .zip(&self.bias)
-            .map(|(w, b)| b + w.iter().zip(x).map(|(a, v)| a * v).sum::<f32>())
-            .collect()
+        (0..self.outputs()).map(|k| self.output(k, x)).collect()
     }
 }
 
@@ -101,7 +112,6 @@ impl SequenceReader {
             && [&self.forward, &self.backward]
                 .iter()
                 .all(|g| g.size() == h && g.input.outputs() == 3 * h && g.hidden.outputs() == 3 * h)
-            && self.backward.size() == h
             && self.output.inputs() == 2 * h
             && self.output.outputs() == classes
     }
@@ -144,28 +154,24 @@ impl SequenceReader {
 mod tests {
     use super::*;
 
-    fn dense(weights: Vec<Vec<f32>>, bias: Vec<f32>) -> Dense {
-        Dense { weights, bias }
-    }
-
     /// One input, one hidden unit, two classes.
     fn tiny(update_bias: f32) -> SequenceReader {
         let gru = || Gru {
             // reset, update, new: the new state is tanh(2x) while the update gate is closed.
-            input: dense(
+            input: Dense::new(
                 vec![vec![0.0], vec![0.0], vec![2.0]],
                 vec![0.0, update_bias, 0.0],
             ),
-            hidden: dense(vec![vec![0.0], vec![0.0], vec![0.0]], vec![0.0; 3]),
+            hidden: Dense::new(vec![vec![0.0], vec![0.0], vec![0.0]], vec![0.0; 3]),
         };
         SequenceReader {
             columns: vec![[1, 2]],
-            linear: dense(vec![vec![0.0], vec![0.0]], vec![0.0, 0.0]),
-            project: dense(vec![vec![1.0]], vec![0.0]),
+            linear: Dense::new(vec![vec![0.0], vec![0.0]], vec![0.0, 0.0]),
+            project: Dense::new(vec![vec![1.0]], vec![0.0]),
             forward: gru(),
             backward: gru(),
             // Class 1 reads the forward state, class 0 the backward one.
-            output: dense(vec![vec![0.0, 1.0], vec![1.0, 0.0]], vec![0.0, 0.0]),
+            output: Dense::new(vec![vec![0.0, 1.0], vec![1.0, 0.0]], vec![0.0, 0.0]),
         }
     }
 

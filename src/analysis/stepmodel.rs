@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::sequence::SequenceReader;
+use super::sequence::{Dense, SequenceReader};
 use super::steps::{Framework, QuestionType, Step};
 
 const MODEL_JSON: &str = include_str!("step_model.json");
@@ -280,32 +280,31 @@ pub struct Classifier {
     /// Names of the feature blocks, in order (`embedding`, `previous`, `next`, `cues`, `content`,
     /// `position`).
     pub inputs: Vec<String>,
-    weights: Vec<Vec<f32>>,
-    bias: Vec<f32>,
+    linear: Dense,
 }
 
 impl Classifier {
+    fn new(inputs: Vec<String>, weights: Vec<Vec<f32>>, bias: Vec<f32>) -> Self {
+        Classifier {
+            inputs,
+            linear: Dense::new(weights, bias),
+        }
+    }
+
     /// The index of the likeliest class over all classes; None for a vector of the wrong length.
     fn likeliest(&self, x: &[f32]) -> Option<usize> {
-        if self.weights.first().is_none_or(|w| w.len() != x.len()) {
+        if self.linear.inputs() != x.len() {
             return None;
         }
-        let all: Vec<usize> = (0..self.weights.len()).collect();
+        let all: Vec<usize> = (0..self.linear.outputs()).collect();
         let lp = self.log_posterior(x, &all);
         (0..lp.len()).max_by(|&a, &b| lp[a].total_cmp(&lp[b]))
     }
 
     /// log P(step | features) over `allowed` steps (indexes into the framework's steps).
     fn log_posterior(&self, x: &[f32], allowed: &[usize]) -> Vec<f64> {
-        log_softmax(allowed.iter().map(|&k| {
-            let w = &self.weights[k];
-            debug_assert_eq!(w.len(), x.len());
-            self.bias[k] + w.iter().zip(x).map(|(a, b)| a * b).sum::<f32>()
-        }))
-    }
-
-    fn inputs(&self) -> usize {
-        self.weights.first().map_or(0, Vec::len)
+        debug_assert_eq!(self.linear.inputs(), x.len());
+        log_softmax(allowed.iter().map(|&k| self.linear.output(k, x)))
     }
 }
 
@@ -369,17 +368,13 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
             .remove(key)
             .unwrap_or_else(|| panic!("step model has a `{key}` classifier"));
         assert_eq!(c.weights.len(), steps.len());
-        Classifier {
-            inputs: c.inputs,
-            weights: c.weights,
-            bias: c.bias,
-        }
+        Classifier::new(c.inputs, c.weights, c.bias)
     };
     let sentence = take("sentence");
     let cues = take("cues");
     for net in &raw.sequence {
         assert!(
-            net.fits(sentence.inputs(), steps.len()),
+            net.fits(sentence.linear.inputs(), steps.len()),
             "step model's sequence reader fits its sentence features"
         );
     }
@@ -435,11 +430,11 @@ impl StepModel {
             };
             let answers = AnswerTypeClassifier {
                 types: known(&raw.answer_types.types),
-                linear: Classifier {
-                    inputs: vec!["embedding".into()],
-                    weights: raw.answer_types.weights,
-                    bias: raw.answer_types.bias,
-                },
+                linear: Classifier::new(
+                    vec!["embedding".into()],
+                    raw.answer_types.weights,
+                    raw.answer_types.bias,
+                ),
             };
             let content = raw.content_checks.map_or(
                 ContentClassifier {
@@ -464,11 +459,11 @@ impl StepModel {
                 answers,
                 questions: QuestionClassifier {
                     types: known(&q.types),
-                    linear: Classifier {
-                        inputs: vec!["embedding".into(), "patterns".into(), "tfidf".into()],
-                        weights: q.weights,
-                        bias: q.bias,
-                    },
+                    linear: Classifier::new(
+                        vec!["embedding".into(), "patterns".into(), "tfidf".into()],
+                        q.weights,
+                        q.bias,
+                    ),
                     wording: q.wording,
                 },
             }
@@ -904,28 +899,41 @@ mod tests {
         }
     }
 
-    /// A STAR model over two features whose sequence readers (two, voting) read feature 1 and
-    /// carry it forward: a unit's reading depends on the units before it.
-    fn star_with_sequence(nets: usize) -> FrameworkModel {
-        let net = r#"{"columns": [[1, 2]],
-            "linear": {"weights": [[0], [0], [0], [0]], "bias": [0, 0, 0, 0]},
-            "project": {"weights": [[1]], "bias": [0]},
-            "forward": {"input": {"weights": [[0], [0], [3]], "bias": [0, 0, 0]},
-                        "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
-            "backward": {"input": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]},
-                         "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
-            "output": {"weights": [[4, 0], [0, 0], [-4, 0], [0, 0]], "bias": [0, 0, 0, 0]}}"#;
-        let nets = vec![net; nets].join(",");
+    /// A STAR framework whose classifiers read `width` features and that carries `nets`
+    /// sequence readers.
+    fn star(width: usize, nets: &[&str]) -> FrameworkModel {
+        let row = |first: u8| {
+            let mut r = vec!["0"; width];
+            r[0] = if first == 1 { "1" } else { "0" };
+            format!("[{}]", r.join(", "))
+        };
+        let weights = format!("[{}, {}, {}, {}]", row(1), row(0), row(0), row(0));
         let json = format!(
             r#"{{"steps": ["situation", "task", "action", "result"],
             "classifiers": {{
-              "sentence": {{"inputs": ["x"], "weights": [[1, 0], [0, 0], [0, 0], [0, 0]], "bias": [0, 0, 0, 0]}},
-              "cues": {{"inputs": ["x"], "weights": [[1, 0], [0, 0], [0, 0], [0, 0]], "bias": [0, 0, 0, 0]}}}},
+              "sentence": {{"inputs": ["x"], "weights": {weights}, "bias": [0, 0, 0, 0]}},
+              "cues": {{"inputs": ["x"], "weights": {weights}, "bias": [0, 0, 0, 0]}}}},
             "prior": [0.25, 0.25, 0.25, 0.25], "emission_weight": {{}},
-            "start": {{"behavioral": [0, 0, 0, 0]}}, "transitions": {{"behavioral": [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]}},
-            "sequence": [{nets}]}}"#
+            "start": {{}}, "transitions": {{}},
+            "sequence": [{}]}}"#,
+            nets.join(",")
         );
         parse_framework(serde_json::from_str(&json).unwrap())
+    }
+
+    /// A sequence reader that reads feature 1 and carries it forward: a unit's reading depends
+    /// on the units before it (situation up, action down).
+    const CARRY: &str = r#"{"columns": [[1, 2]],
+        "linear": {"weights": [[0], [0], [0], [0]], "bias": [0, 0, 0, 0]},
+        "project": {"weights": [[1]], "bias": [0]},
+        "forward": {"input": {"weights": [[0], [0], [3]], "bias": [0, 0, 0]},
+                    "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
+        "backward": {"input": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]},
+                     "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
+        "output": {"weights": [[4, 0], [0, 0], [-4, 0], [0, 0]], "bias": [0, 0, 0, 0]}}"#;
+
+    fn star_with_sequence(nets: usize) -> FrameworkModel {
+        star(2, &vec![CARRY; nets])
     }
 
     #[test]
@@ -968,18 +976,6 @@ mod tests {
     #[should_panic(expected = "sequence reader fits")]
     fn a_sequence_reader_that_does_not_fit_its_features_is_refused() {
         // Reads column 1..2 of a sentence vector that has only one feature.
-        let json = r#"{"steps": ["situation", "task", "action", "result"],
-            "classifiers": {
-              "sentence": {"inputs": ["x"], "weights": [[1], [0], [0], [0]], "bias": [0, 0, 0, 0]},
-              "cues": {"inputs": ["x"], "weights": [[1], [0], [0], [0]], "bias": [0, 0, 0, 0]}},
-            "prior": [0.25, 0.25, 0.25, 0.25], "emission_weight": {},
-            "start": {}, "transitions": {},
-            "sequence": [{"columns": [[1, 2]],
-              "linear": {"weights": [[0], [0], [0], [0]], "bias": [0, 0, 0, 0]},
-              "project": {"weights": [[1]], "bias": [0]},
-              "forward": {"input": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}, "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
-              "backward": {"input": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}, "hidden": {"weights": [[0], [0], [0]], "bias": [0, 0, 0]}},
-              "output": {"weights": [[0, 0], [0, 0], [0, 0], [0, 0]], "bias": [0, 0, 0, 0]}}]}"#;
-        parse_framework(serde_json::from_str(json).unwrap());
+        star(1, &[CARRY]);
     }
 }
