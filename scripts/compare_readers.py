@@ -5,7 +5,8 @@
   (b) cues only: the cue lexicon's evidence and the word model (naive Bayes), position, type
   (c) both: (a) + (b), read one sentence at a time (and its two neighbours)
   (d) with --sequence: both, read in sequence: (c)'s features through the sequence reader, small
-      bidirectional GRUs over the whole answer (scripts/sequence_reader.py; needs PyTorch)
+      bidirectional GRUs over the whole answer (scripts/sequence_reader.py; needs PyTorch), its
+      evidence shared with (c)'s as train_step_model.py shares it
 
 (a)-(c) are logistic regressions trained on TRAIN, its regularization and emission weight picked on
 VALIDATION, decoded with the same learned transitions, then measured (step-time accuracy: the share
@@ -42,7 +43,8 @@ def run(train, validation, tests, sequence=False):
         y = T.labels(tr, steps)
         prior = np.bincount(y, minlength=n).astype(float) + 1.0
         prior /= prior.sum()
-        start, trans = T.chain_counts(tr, steps)
+        counts = T.chain_counts(tr, steps)
+        readers = {}
         for name, cols in columns(steps).items():
             X = T.matrix(tr, "sentence")[:, cols]
             best = None
@@ -50,23 +52,29 @@ def run(train, validation, tests, sequence=False):
                 W, b = T.fit(X, y, C, n)
                 posts = [T.log_posterior(np.array([u["sentence"] for u in a["units"]])[:, cols], W, b) for a in va]
                 for w in T.WEIGHT_GRID:
-                    paths = [T.decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(va, posts)]
+                    paths = [T.decode(a, lp, prior, w, counts, steps) for a, lp in zip(va, posts)]
                     acc, _ = T.time_accuracy(va, paths, steps)
                     if best is None or acc > best[0]:
                         best = (acc, W, b, w)
             _, W, b, w = best
-            measure(results, name, lambda X: T.log_posterior(np.array(X)[:, cols], W, b), w, validation, tests, fw, prior, start, trans, steps)
+            readers[name] = lambda X, W=W, b=b, cols=cols: T.log_posterior(np.array(X)[:, cols], W, b)
+            measure(results, name, readers[name], w, validation, tests, fw, prior, counts, steps)
         if sequence:
             import sequence_reader
-            _, w, read, _ = sequence_reader.train(tr, va, steps, T.decoded_accuracy(va, prior, start, trans, steps), T.WEIGHT_GRID)
-            measure(results, "d", read, w, validation, tests, fw, prior, start, trans, steps)
+            decoded = T.decoded_accuracy(va, prior, counts, steps)
+            _, _, network, _ = sequence_reader.train(tr, va, steps, decoded, T.WEIGHT_GRID)
+            sentences = [[u["sentence"] for u in a["units"]] for a in va]
+            lin, net = [readers["c"](x) for x in sentences], [network(x) for x in sentences]
+            _, share, w = max((decoded([T.mixed(a, b, share) for a, b in zip(lin, net)], w), share, w)
+                              for share in T.SHARE_GRID for w in T.WEIGHT_GRID)
+            measure(results, "d", lambda X: T.mixed(readers["c"](X), network(X), share), w, validation, tests, fw, prior, counts, steps)
     return results
 
 
-def measure(results, name, read, w, validation, tests, fw, prior, start, trans, steps):
+def measure(results, name, read, w, validation, tests, fw, prior, counts, steps):
     for label, answers in [("validation", validation)] + tests:
         A = [a for a in answers if a["framework"] == fw]
-        paths = [T.decode(a, read([u["sentence"] for u in a["units"]]), prior, w, start, trans, steps) for a in A]
+        paths = [T.decode(a, read([u["sentence"] for u in a["units"]]), prior, w, counts, steps) for a in A]
         _, accs = T.time_accuracy(A, paths, steps)
         results.setdefault((name, label), []).extend(accs)
 

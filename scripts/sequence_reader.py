@@ -6,8 +6,8 @@ embeddings (the GRU sees the neighbours itself); its logits are a linear read-ou
 plus a read-out of the GRU's two states (projection -> tanh -> GRU each way). Each is trained by
 cross-entropy on the labelled training answers, one answer per step of AdamW, its epoch picked on
 the validation set's decoded step-time accuracy. Networks from SEEDS vote (logits averaged: a
-single network's figures move by one to two points with its seed); the emission weight of the vote
-is picked on the validation set. Deterministic.
+single network's figures move by one to two points with its seed). train_step_model.py shares the
+`sentence` evidence between the vote and the linear classifier. Deterministic.
 """
 import numpy as np
 

@@ -13,16 +13,16 @@ What is learned, per framework (Working Backwards, STAR):
 - two multinomial logistic regressions giving P(step | unit): `sentence` (the unit's embedding, its
   neighbours', cue evidence, word model, position, question type) and `cues` (the same without
   embeddings); the regularization is picked on the validation set;
-- the step prior, and per question type the start and transition probabilities between units,
-  counted on the labelled answers (add-one smoothing, backed off to the framework's counts so a
-  rare type borrows from the others);
+- the step prior, and per question type the start, transition and end probabilities of the
+  steps, counted on the labelled answers (add-one smoothing, backed off to the framework's counts
+  so a rare type borrows from the others);
 - the emission weight of each reader (how much the classifier counts against the transitions),
   picked on the validation set's decoded step-time accuracy;
 - with --sequence, the sequence reader (scripts/sequence_reader.py): small bidirectional GRUs
   (three, voting) over the answer's units, reading the `sentence` features in the context of the
-  whole answer; it replaces the linear `sentence` classifier's posteriors when it decodes the
-  validation set better. Not in the shipped model: it loses behaviours tests/segmentation.rs
-  requires (README, "The sentences read in sequence"). Needs PyTorch;
+  whole answer; its posteriors and the linear `sentence` classifier's are combined (a weighted
+  geometric mean, its share and the emission weight picked together on the validation set) when
+  that decodes the validation set better than the classifier alone. Needs PyTorch;
 - the temperature that calibrates the confidences, on the validation set;
 - a few example sentences per step (well-classified, from different answers) for `--explain`;
 - with --questions, the question-type classifier: a logistic regression over a question's embedding
@@ -43,7 +43,7 @@ import argparse
 import json
 import math
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -92,31 +92,36 @@ def allowed(qtype, steps):
     return [steps.index(s) for s in TYPE_STEPS.get(qtype, steps)]
 
 
+Counts = namedtuple("Counts", "start trans end")
+
+
 def chain_counts(answers, steps):
-    """Start and transition counts per type and for the whole framework."""
+    """How often each step starts an answer, follows each other step and ends an answer, per type
+    and for the whole framework ("*")."""
     n = len(steps)
-    start = defaultdict(lambda: np.zeros(n))
-    trans = defaultdict(lambda: np.zeros((n, n)))
+    counts = Counts(defaultdict(lambda: np.zeros(n)), defaultdict(lambda: np.zeros((n, n))),
+                    defaultdict(lambda: np.zeros(n)))
     for a in answers:
         seq = [steps.index(u["label"]) for u in a["units"]]
         for key in (a["type"], "*"):
-            start[key][seq[0]] += 1
+            counts.start[key][seq[0]] += 1
+            counts.end[key][seq[-1]] += 1
             for x, y in zip(seq, seq[1:]):
-                trans[key][x, y] += 1
-    return start, trans
+                counts.trans[key][x, y] += 1
+    return counts
 
 
-def chain(start, trans, qtype, n):
-    """log start and transition probabilities for a type: its counts plus BACKOFF pseudo-counts
-    spread like the framework's, plus one."""
-    s_all = start["*"] / max(start["*"].sum(), 1)
-    t_all = trans["*"] / np.maximum(trans["*"].sum(axis=1, keepdims=True), 1)
-    s = start[qtype] + BACKOFF * s_all + 1.0
-    t = trans[qtype] + BACKOFF * t_all + 1.0
-    return np.log(s / s.sum()), np.log(t / t.sum(axis=1, keepdims=True))
+def chain(counts, qtype, n):
+    """log start, transition and end probabilities for a type: its counts plus BACKOFF
+    pseudo-counts spread like the framework's, plus one."""
+    def smoothed(c):
+        c_all = c["*"] / np.maximum(c["*"].sum(axis=-1, keepdims=True), 1)
+        v = c[qtype] + BACKOFF * c_all + 1.0
+        return np.log(v / v.sum(axis=-1, keepdims=True))
+    return smoothed(counts.start), smoothed(counts.trans), smoothed(counts.end)
 
 
-def viterbi(em, log_start, log_trans):
+def viterbi(em, log_start, log_trans, log_end):
     m, n = em.shape
     best = log_start + em[0]
     back = np.zeros((m, n), dtype=int)
@@ -124,23 +129,25 @@ def viterbi(em, log_start, log_trans):
         scores = best[:, None] + log_trans
         back[i] = scores.argmax(axis=0)
         best = scores.max(axis=0) + em[i]
+    best = best + log_end
     path = [int(best.argmax())]
     for i in range(m - 1, 0, -1):
         path.append(int(back[i][path[-1]]))
     return path[::-1]
 
 
-def decode(answer, log_post, prior, weight, start, trans, steps):
+def decode(answer, log_post, prior, weight, counts, steps):
     """Decode one answer from per-unit log P(step | unit); returns step indexes (framework order)."""
-    em, ls, lt, idx = problem(answer, log_post, prior, weight, start, trans, steps)
-    return [idx[k] for k in viterbi(em, ls, lt)]
+    em, chain, idx = problem(answer, log_post, prior, weight, counts, steps)
+    return [idx[k] for k in viterbi(em, *chain)]
 
 
-def marginals(em, log_start, log_trans):
+def marginals(em, log_start, log_trans, log_end):
     """P(state_i = k | all units), forward-backward in log space."""
     m, n = em.shape
     alpha = np.zeros((m, n))
     beta = np.zeros((m, n))
+    beta[-1] = log_end
     alpha[0] = log_start + em[0]
     for i in range(1, m):
         alpha[i] = np.logaddexp.reduce(alpha[i - 1][:, None] + log_trans, axis=0) + em[i]
@@ -150,22 +157,23 @@ def marginals(em, log_start, log_trans):
     return np.exp(post - np.logaddexp.reduce(post, axis=1, keepdims=True))
 
 
-def problem(answer, log_post, prior, weight, start, trans, steps):
-    """The decoding problem of one answer over its type's steps: emissions, start, transitions and
-    the step indexes (framework order) of its states."""
+def problem(answer, log_post, prior, weight, counts, steps):
+    """The decoding problem of one answer over its type's steps: emissions, (log start,
+    transitions, end) and the step indexes (framework order) of its states."""
     idx = allowed(answer["type"], steps)
     lp = log_post[:, idx]
     lp = lp - np.logaddexp.reduce(lp, axis=1, keepdims=True)
     pr = np.log(prior[idx] / prior[idx].sum())
     em = weight * (lp - pr)
-    ls, lt = chain(start, trans, answer["type"], len(steps))
+    ls, lt, le = chain(counts, answer["type"], len(steps))
     ls = ls[idx] - np.logaddexp.reduce(ls[idx])
+    le = le[idx] - np.logaddexp.reduce(le[idx])
     lt = lt[np.ix_(idx, idx)]
     lt = lt - np.logaddexp.reduce(lt, axis=1, keepdims=True)
-    return em, ls, lt, idx
+    return em, (ls, lt, le), idx
 
 
-def calibrate(answers, posts, prior, weight, start, trans, steps):
+def calibrate(answers, posts, prior, weight, counts, steps):
     """The temperature that makes the decoded confidences honest: every log-potential (emissions
     and transitions) is multiplied by it for the marginals, which leaves the best path unchanged
     and sharpens or softens how sure the model says it is. Picked to minimize the time-weighted
@@ -174,8 +182,8 @@ def calibrate(answers, posts, prior, weight, start, trans, steps):
     for t in TEMPERATURE_GRID:
         nll = total = 0.0
         for a, lp in zip(answers, posts):
-            em, ls, lt, idx = problem(a, lp, prior, weight, start, trans, steps)
-            mg = marginals(t * em, t * ls, t * lt)
+            em, chain, idx = problem(a, lp, prior, weight, counts, steps)
+            mg = marginals(t * em, *(t * c for c in chain))
             for u, row in zip(a["units"], mg):
                 d = u["end_s"] - u["start_s"]
                 k = idx.index(steps.index(u["label"])) if steps.index(u["label"]) in idx else None
@@ -198,9 +206,9 @@ def time_accuracy(answers, paths, steps):
     return float(np.mean(accs)), accs
 
 
-def decoded_accuracy(answers, prior, start, trans, steps):
+def decoded_accuracy(answers, prior, counts, steps):
     """(log posteriors per answer, emission weight) -> mean step-time accuracy of the decoded answers."""
-    return lambda posts, w: time_accuracy(answers, [decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(answers, posts)], steps)[0]
+    return lambda posts, w: time_accuracy(answers, [decode(a, lp, prior, w, counts, steps) for a, lp in zip(answers, posts)], steps)[0]
 
 
 def fit(X, y, C, n):
@@ -225,7 +233,7 @@ def train_framework(answers, validation, dev, steps, calibration):
     y = labels(answers, steps)
     prior = np.bincount(y, minlength=n).astype(float) + 1.0
     prior /= prior.sum()
-    start, trans = chain_counts(answers, steps)
+    counts = chain_counts(answers, steps)
     classifiers, weights, temperatures, figures = {}, {}, {}, {}
     for reader in READERS:
         best = None
@@ -233,20 +241,20 @@ def train_framework(answers, validation, dev, steps, calibration):
             W, b = fit(matrix(answers, reader), y, C, n)
             posts = [log_posterior(np.array([u[reader] for u in a["units"]]), W, b) for a in validation]
             for w in WEIGHT_GRID:
-                paths = [decode(a, lp, prior, w, start, trans, steps) for a, lp in zip(validation, posts)]
+                paths = [decode(a, lp, prior, w, counts, steps) for a, lp in zip(validation, posts)]
                 acc, _ = time_accuracy(validation, paths, steps)
                 if best is None or acc > best[0]:
                     best = (acc, C, w, W, b)
         acc, C, w, W, b = best
         posts = [log_posterior(np.array([u[reader] for u in a["units"]]), W, b) for a in calibration]
-        t = calibrate(calibration, posts, prior, w, start, trans, steps)
+        t = calibrate(calibration, posts, prior, w, counts, steps)
         print(f"  {reader:<9} C={C} weight={w} temperature={t}: validation step-time accuracy {acc*100:.1f}% ({len(validation)} answers)")
         classifiers[reader] = (W, b)
         weights[reader] = w
         temperatures[reader] = t
         figures[reader] = acc
         if dev:
-            paths = [decode(a, log_posterior(np.array([u[reader] for u in a["units"]]), W, b), prior, w, start, trans, steps) for a in dev]
+            paths = [decode(a, log_posterior(np.array([u[reader] for u in a["units"]]), W, b), prior, w, counts, steps) for a in dev]
             dacc, _ = time_accuracy(dev, paths, steps)
             print(f"  {reader:<9} development set: {dacc*100:.1f}% ({len(dev)} answers)")
     W, b = classifiers["sentence"]
@@ -254,22 +262,39 @@ def train_framework(answers, validation, dev, steps, calibration):
     sequence = None
     if SEQUENCE:
         import sequence_reader
-        acc, w, seq_read, net = sequence_reader.train(answers, validation, steps,
-                                                      decoded_accuracy(validation, prior, start, trans, steps), WEIGHT_GRID)
+        decoded = decoded_accuracy(validation, prior, counts, steps)
+        _, _, seq_read, nets = sequence_reader.train(answers, validation, steps, decoded, WEIGHT_GRID)
+        linear = [read([u["sentence"] for u in a["units"]]) for a in validation]
+        network = [seq_read([u["sentence"] for u in a["units"]]) for a in validation]
+        acc, share, w = max((decoded([mixed(l, q, share) for l, q in zip(linear, network)], w), share, w)
+                            for share in SHARE_GRID for w in WEIGHT_GRID)
+        print(f"  sequence  share {share} of the evidence, weight={w}: validation step-time accuracy {acc*100:.1f}%")
         if acc > figures["sentence"]:
-            sequence, read = net, seq_read
+            linear_read = read
+            read = lambda X: mixed(linear_read(X), seq_read(X), share)  # noqa: E731
+            sequence = {"share": share, "networks": nets}
             weights["sentence"] = w
             temperatures["sentence"] = calibrate(calibration, [read([u["sentence"] for u in a["units"]]) for a in calibration],
-                                                 prior, w, start, trans, steps)
+                                                 prior, w, counts, steps)
             print(f"  sequence  temperature={temperatures['sentence']}: reads the sentences")
             if dev:
-                paths = [decode(a, read([u["sentence"] for u in a["units"]]), prior, w, start, trans, steps) for a in dev]
+                paths = [decode(a, read([u["sentence"] for u in a["units"]]), prior, w, counts, steps) for a in dev]
                 print(f"  sequence  development set: {time_accuracy(dev, paths, steps)[0]*100:.1f}% ({len(dev)} answers)")
         else:
             print("  sequence  not better than the linear sentence reader on validation: not used")
     own = [read([u["sentence"] for u in a["units"]]) for a in answers]
     examples = pick_examples(answers, own, steps)
-    return prior, start, trans, classifiers, weights, temperatures, examples, sequence
+    return prior, counts, classifiers, weights, temperatures, examples, sequence
+
+
+SHARE_GRID = [0.25, 0.5, 0.75, 1.0]  # the sequence reader's share of the sentence reader's evidence
+
+
+def mixed(linear, network, share):
+    """log P(step | unit) of the two sentence readers together: a weighted geometric mean of
+    their posteriors (`share` the sequence reader's), renormalized."""
+    z = (1 - share) * linear + share * network
+    return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
 
 
 def pick_examples(answers, posteriors, steps, per_step=12):
@@ -485,11 +510,11 @@ def main():
     for fw, steps in FRAMEWORKS.items():
         answers = [a for a in train if a["framework"] == fw]
         print(f"{fw}: {len(answers)} answers, {sum(len(a['units']) for a in answers)} units")
-        prior, start, trans, classifiers, weights, temperatures, examples, sequence = train_framework(
+        prior, counts, classifiers, weights, temperatures, examples, sequence = train_framework(
             answers, [a for a in validation if a["framework"] == fw], [a for a in dev if a["framework"] == fw], steps,
             [a for a in calibration if a["framework"] == fw])
         n = len(steps)
-        chains = {t: chain(start, trans, t, n) for t in TYPES[fw]}
+        chains = {t: chain(counts, t, n) for t in TYPES[fw]}
         model["frameworks"][fw] = {
             "steps": steps,
             "classifiers": {
@@ -506,6 +531,7 @@ def main():
             "temperature": temperatures,
             "start": {t: rounded(c[0], 4) for t, c in chains.items()},
             "transitions": {t: [rounded(row, 4) for row in c[1]] for t, c in chains.items()},
+            "end": {t: rounded(c[2], 4) for t, c in chains.items()},
             "examples": examples,
         }
         if sequence:

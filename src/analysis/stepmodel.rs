@@ -7,14 +7,15 @@
 //!   lexicon's evidence, the word model's P(step), where in the answer it falls and the question type;
 //! - `cues`: the same without embeddings, used when the sentence model is not installed.
 //!
-//! When trained, the sequence reader ([`super::sequence`], a small bidirectional GRU) reads the
-//! `sentence` features of the whole answer and gives P(step | sentence, the answer around it)
-//! instead of the `sentence` classifier.
+//! When trained, the sequence reader ([`super::sequence`], small bidirectional GRUs) reads the
+//! `sentence` features of the whole answer and gives P(step | sentence, the answer around it);
+//! the `sentence` reader's evidence is then the weighted geometric mean of the two (the
+//! sequence reader's share learned on the validation set).
 //!
-//! Their P(step | sentence) feed a hidden Markov model whose start and transition probabilities
-//! were counted on the same labelled answers, per question type: staying in a step, moving on,
-//! skipping and going back each cost what they cost in real answers, so strong evidence can take
-//! a speaker back to an earlier step. Decoding gives the best sequence (Viterbi), each sentence's
+//! Their P(step | sentence) feed a hidden Markov model whose start, transition and end
+//! probabilities were counted on the same labelled answers, per question type: staying in a step,
+//! moving on, skipping, going back and closing on a step each cost what they cost in real answers,
+//! so strong evidence can take a speaker back to an earlier step. Decoding gives the best sequence (Viterbi), each sentence's
 //! probability of every step (forward-backward: the confidence) and sampled sequences (to say how
 //! much the shares could move).
 
@@ -62,9 +63,20 @@ struct RawFramework {
     /// Labelled example sentences (step, text), for explaining a decision by its neighbour.
     #[serde(default)]
     examples: Vec<(String, String)>,
-    /// The sequence readers over the `sentence` features (they vote), when trained.
+    /// Per question type: log P(last step). Absent in older models (any step may close).
     #[serde(default)]
-    sequence: Vec<SequenceReader>,
+    end: HashMap<String, Vec<f64>>,
+    /// The sequence reader over the `sentence` features, when trained.
+    #[serde(default)]
+    sequence: Option<RawSequence>,
+}
+
+#[derive(Deserialize)]
+struct RawSequence {
+    /// The sequence reader's share of the `sentence` evidence (the linear classifier has the rest).
+    share: f64,
+    /// Networks that vote (their logits averaged).
+    networks: Vec<SequenceReader>,
 }
 
 #[derive(Deserialize)]
@@ -324,9 +336,12 @@ pub struct FrameworkModel {
     temperature: HashMap<String, f64>,
     start: HashMap<QuestionType, Vec<f64>>,
     transitions: HashMap<QuestionType, Vec<Vec<f64>>>,
+    end: HashMap<QuestionType, Vec<f64>>,
     examples: Vec<(Step, String)>,
     /// Read the `sentence` features in the context of the whole answer (they vote), when trained.
     sequence: Vec<SequenceReader>,
+    /// The sequence reader's share of the `sentence` evidence.
+    sequence_share: f64,
 }
 
 /// Which classifier reads the sentences.
@@ -372,7 +387,10 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
     };
     let sentence = take("sentence");
     let cues = take("cues");
-    for net in &raw.sequence {
+    let (sequence, sequence_share) = raw
+        .sequence
+        .map_or((Vec::new(), 0.0), |s| (s.networks, s.share.clamp(0.0, 1.0)));
+    for net in &sequence {
         assert!(
             net.fits(sentence.linear.inputs(), steps.len()),
             "step model's sequence reader fits its sentence features"
@@ -388,6 +406,7 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
         emission_weight: raw.emission_weight,
         temperature: raw.temperature,
         start: by_type(raw.start),
+        end: by_type(raw.end),
         transitions: raw
             .transitions
             .into_iter()
@@ -401,7 +420,8 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
         steps,
         sentence,
         cues,
-        sequence: raw.sequence,
+        sequence,
+        sequence_share,
     }
 }
 
@@ -517,38 +537,41 @@ impl FrameworkModel {
             .collect()
     }
 
-    /// log P(step | unit) over the allowed steps for every unit of an answer: the sequence
-    /// reader's when the sentences are read for meaning and it is trained, else the classifier's.
+    /// log P(step | unit) over the allowed steps for every unit of an answer: the classifier's,
+    /// and, when the sentences are read for meaning and a sequence reader is trained, its
+    /// weighted geometric mean with the sequence reader's.
     fn log_posteriors(
         &self,
         reader: Reader,
         features: &[Vec<f32>],
         allowed: &[usize],
     ) -> Vec<Vec<f64>> {
-        match reader {
-            Reader::Sentence if !self.sequence.is_empty() => {
-                let votes: Vec<Vec<Vec<f32>>> = self
-                    .sequence
-                    .iter()
-                    .map(|net| net.logits(features))
-                    .collect();
-                (0..features.len())
-                    .map(|i| {
-                        let mean = allowed.iter().map(|&k| {
-                            votes.iter().map(|v| v[i][k]).sum::<f32>() / votes.len() as f32
-                        });
-                        log_softmax(mean)
-                    })
-                    .collect()
-            }
-            _ => {
-                let c = self.classifier(reader);
-                features
-                    .iter()
-                    .map(|x| c.log_posterior(x, allowed))
-                    .collect()
-            }
+        let c = self.classifier(reader);
+        let linear = features.iter().map(|x| c.log_posterior(x, allowed));
+        if reader == Reader::Cues || self.sequence.is_empty() {
+            return linear.collect();
         }
+        let votes: Vec<Vec<Vec<f32>>> = self
+            .sequence
+            .iter()
+            .map(|net| net.logits(features))
+            .collect();
+        let share = self.sequence_share;
+        linear
+            .enumerate()
+            .map(|(i, lin)| {
+                let mean = allowed.iter().map(|&k| {
+                    votes.iter().map(|v| v[i][k]).sum::<f32>() / votes.len() as f32
+                });
+                let mixed: Vec<f64> = lin
+                    .iter()
+                    .zip(log_softmax(mean))
+                    .map(|(l, q)| (1.0 - share) * l + share * q)
+                    .collect();
+                let z = log_sum_exp(&mixed);
+                mixed.into_iter().map(|v| v - z).collect()
+            })
+            .collect()
     }
 
     /// Emission scores per unit over the allowed steps: the reader's log posterior over the
@@ -584,7 +607,8 @@ impl FrameworkModel {
         self.temperature.get(reader.key()).copied().unwrap_or(1.0)
     }
 
-    /// log P(first step) and log P(next | previous) over the allowed steps, renormalized.
+    /// log P(first step), log P(next | previous) and log P(last step) over the allowed steps,
+    /// renormalized.
     pub fn chain(&self, qtype: QuestionType, allowed: &[usize]) -> Chain {
         let start = &self.start[&qtype];
         let trans = &self.transitions[&qtype];
@@ -598,27 +622,31 @@ impl FrameworkModel {
                 .iter()
                 .map(|&j| norm(allowed.iter().map(|&k| trans[j][k]).collect()))
                 .collect(),
+            end: self.end.get(&qtype).map_or_else(
+                || vec![0.0; allowed.len()],
+                |end| norm(allowed.iter().map(|&k| end[k]).collect()),
+            ),
         }
     }
 }
 
-/// Start and transition log probabilities over a set of states.
+/// Start, transition and end log probabilities over a set of states (an end of all zeros: any
+/// state may close).
 #[derive(Debug, Clone)]
 pub struct Chain {
     pub start: Vec<f64>,
     pub trans: Vec<Vec<f64>>,
+    pub end: Vec<f64>,
 }
 
 impl Chain {
     /// Every log probability multiplied by `t` (see [`FrameworkModel::temperature`]).
     pub fn scaled(&self, t: f64) -> Chain {
+        let row = |r: &[f64]| r.iter().map(|v| v * t).collect();
         Chain {
-            start: self.start.iter().map(|v| v * t).collect(),
-            trans: self
-                .trans
-                .iter()
-                .map(|row| row.iter().map(|v| v * t).collect())
-                .collect(),
+            start: row(&self.start),
+            trans: self.trans.iter().map(|r| row(r)).collect(),
+            end: row(&self.end),
         }
     }
 }
@@ -662,6 +690,9 @@ pub fn viterbi(emissions: &[Vec<f64>], chain: &Chain) -> Vec<usize> {
         }
         best = next;
         back.push(from);
+    }
+    for (b, e) in best.iter_mut().zip(&chain.end) {
+        *b += e;
     }
     let mut k = (0..n)
         .max_by(|&a, &b| best[a].total_cmp(&best[b]))
@@ -708,6 +739,7 @@ pub fn marginals(emissions: &[Vec<f64>], chain: &Chain) -> Vec<Vec<f64>> {
     }
     let alpha = forward(emissions, chain);
     let mut beta = vec![vec![0.0; n]; m];
+    beta[m - 1].clone_from(&chain.end);
     for i in (0..m - 1).rev() {
         for j in 0..n {
             beta[i][j] = log_sum_exp(
@@ -750,7 +782,8 @@ pub fn sample_paths(emissions: &[Vec<f64>], chain: &Chain, count: usize) -> Vec<
     (0..count)
         .map(|_| {
             let mut path = vec![0; m];
-            path[m - 1] = draw(&alpha[m - 1], &mut rng);
+            let last: Vec<f64> = alpha[m - 1].iter().zip(&chain.end).map(|(a, e)| a + e).collect();
+            path[m - 1] = draw(&last, &mut rng);
             for i in (0..m - 1).rev() {
                 let next = path[i + 1];
                 let w: Vec<f64> = (0..n).map(|j| alpha[i][j] + chain.trans[j][next]).collect();
@@ -838,6 +871,7 @@ mod tests {
         Chain {
             start: vec![(1.0 / n as f64).ln(); n],
             trans,
+            end: vec![0.0; n],
         }
     }
 
@@ -896,12 +930,13 @@ mod tests {
             assert_eq!(allowed.len(), t.steps().len());
             let c = f.chain(t, &allowed);
             assert!((c.start.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
+            assert!((c.end.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
         }
     }
 
-    /// A STAR framework whose classifiers read `width` features and that carries `nets`
-    /// sequence readers.
-    fn star(width: usize, nets: &[&str]) -> FrameworkModel {
+    /// A STAR framework whose classifiers read `width` features (feature 0 says situation) and
+    /// that carries `nets` sequence readers with `share` of the evidence.
+    fn star(width: usize, nets: &[&str], share: f64) -> FrameworkModel {
         let row = |first: u8| {
             let mut r = vec!["0"; width];
             r[0] = if first == 1 { "1" } else { "0" };
@@ -915,7 +950,7 @@ mod tests {
               "cues": {{"inputs": ["x"], "weights": {weights}, "bias": [0, 0, 0, 0]}}}},
             "prior": [0.25, 0.25, 0.25, 0.25], "emission_weight": {{}},
             "start": {{}}, "transitions": {{}},
-            "sequence": [{}]}}"#,
+            "sequence": {{"share": {share}, "networks": [{}]}}}}"#,
             nets.join(",")
         );
         parse_framework(serde_json::from_str(&json).unwrap())
@@ -933,7 +968,7 @@ mod tests {
         "output": {"weights": [[4, 0], [0, 0], [-4, 0], [0, 0]], "bias": [0, 0, 0, 0]}}"#;
 
     fn star_with_sequence(nets: usize) -> FrameworkModel {
-        star(2, &vec![CARRY; nets])
+        star(2, &vec![CARRY; nets], 1.0)
     }
 
     #[test]
@@ -976,6 +1011,55 @@ mod tests {
     #[should_panic(expected = "sequence reader fits")]
     fn a_sequence_reader_that_does_not_fit_its_features_is_refused() {
         // Reads column 1..2 of a sentence vector that has only one feature.
-        star(1, &[CARRY]);
+        star(1, &[CARRY], 1.0);
+    }
+
+    #[test]
+    fn the_sentence_evidence_is_shared_between_the_classifier_and_the_sequence_reader() {
+        let all: Vec<usize> = (0..4).collect();
+        // After a unit with feature 1 the network says situation; feature 0 of the second unit
+        // makes the classifier say situation too (weight 1 against 0).
+        let units = [vec![0.0, 1.0], vec![1.0, 0.0]];
+        let read = |share: f64| star(2, &[CARRY], share).log_posteriors(Reader::Sentence, &units, &all);
+        let classifier = star(2, &[], 0.0).log_posteriors(Reader::Sentence, &units, &all);
+        let network = read(1.0);
+        let half = read(0.5);
+        for i in 0..units.len() {
+            // A geometric mean of the two readers' probabilities, renormalized.
+            let mean: Vec<f64> = (0..4).map(|k| 0.5 * (classifier[i][k] + network[i][k])).collect();
+            let z = log_sum_exp(&mean);
+            for k in 0..4 {
+                assert!((half[i][k] - (mean[k] - z)).abs() < 1e-6, "{i} {k}: {half:?}");
+            }
+            assert!((network[i][0] - classifier[i][0]).abs() > 0.1, "the readers differ");
+        }
+        // Share 0 is the classifier alone.
+        for (a, b) in read(0.0).iter().flatten().zip(classifier.iter().flatten()) {
+            assert!((a - b).abs() < 1e-9);
+        }
+        // The cue reader never mixes.
+        assert_eq!(
+            star(2, &[CARRY], 0.5).log_posteriors(Reader::Cues, &units, &all),
+            star(2, &[], 0.0).log_posteriors(Reader::Cues, &units, &all)
+        );
+    }
+
+    #[test]
+    fn an_end_probability_decides_an_undecided_last_unit() {
+        let e = vec![vec![3.0, 0.0], vec![0.0, 0.0]];
+        let open = chain(2, 0.6);
+        assert_eq!(viterbi(&e, &open), vec![0, 0]);
+        let closes_on_1 = Chain {
+            end: vec![0.1f64.ln(), 0.9f64.ln()],
+            ..open.clone()
+        };
+        assert_eq!(viterbi(&e, &closes_on_1), vec![0, 1]);
+        let (before, after) = (marginals(&e, &open), marginals(&e, &closes_on_1));
+        assert!(after[1][1] > 0.5 && after[1][1] > before[1][1] + 0.2, "{before:?} {after:?}");
+        let paths = sample_paths(&e, &closes_on_1, 4000);
+        let freq = paths.iter().filter(|p| p[1] == 1).count() as f64 / 4000.0;
+        assert!((freq - after[1][1]).abs() < 0.03, "{freq} vs {}", after[1][1]);
+        // Scaling by a temperature scales the end too.
+        assert_eq!(closes_on_1.scaled(2.0).end[1], 2.0 * 0.9f64.ln());
     }
 }
