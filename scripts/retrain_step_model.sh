@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Retrain src/analysis/step_model.json from the labelled answers, then compare the readers.
-#   scripts/retrain_step_model.sh [WORKDIR]     (default /tmp/paceback-train; ~15 minutes on 2 cores)
-# Needs the sentence model in models/ (`paceback model fetch --dir models`) and the training
-# dependencies (scripts/voices-venv.sh).
+#   scripts/retrain_step_model.sh [WORKDIR]     (default /tmp/paceback-train; ~25 minutes on 2 cores)
+# Needs the sentence model in models/ (`paceback model fetch --dir models`), the training
+# dependencies (scripts/voices-venv.sh) and PyTorch for the sequence reader in that environment
+# (`.venv-voices/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/paceback-train}
@@ -25,6 +26,6 @@ for s in answers validation holdout generalization; do $f --encoder $enc "$work/
 target/release/examples/question_features $enc src/questions/bank.toml samples/questions/train.toml > "$work/questions.jsonl"
 target/release/examples/content_features $enc samples/questions/content_train.toml > "$work/content.jsonl"
 "$py" scripts/train_step_model.py "$work/train.jsonl" --validation "$work/validation.jsonl" \
-    --dev "$work/answers.jsonl" --questions "$work/questions.jsonl" --content "$work/content.jsonl"
-"$py" scripts/compare_readers.py "$work/train.jsonl" "$work/validation.jsonl" \
+    --dev "$work/answers.jsonl" --questions "$work/questions.jsonl" --content "$work/content.jsonl" --sequence
+"$py" scripts/compare_readers.py --sequence "$work/train.jsonl" "$work/validation.jsonl" \
     "$work/answers.jsonl" "$work/holdout.jsonl" "$work/generalization.jsonl"
