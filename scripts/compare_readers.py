@@ -62,11 +62,8 @@ def run(train, validation, tests, sequence=False):
         if sequence:
             import sequence_reader
             decoded = T.decoded_accuracy(va, prior, counts, steps)
-            _, _, network, _ = sequence_reader.train(tr, va, steps, decoded, T.WEIGHT_GRID)
-            sentences = [[u["sentence"] for u in a["units"]] for a in va]
-            lin, net = [readers["c"](x) for x in sentences], [network(x) for x in sentences]
-            _, share, w = max((decoded([T.mixed(a, b, share) for a, b in zip(lin, net)], w), share, w)
-                              for share in T.SHARE_GRID for w in T.WEIGHT_GRID)
+            network, _ = sequence_reader.train(tr, va, steps, decoded, T.WEIGHT_GRID)
+            _, share, w = T.pick_share(decoded, va, readers["c"], network)
             measure(results, "d", lambda X: T.mixed(readers["c"](X), network(X), share), w, validation, tests, fw, prior, counts, steps)
     return results
 

@@ -46,9 +46,8 @@ def _net(nn, inputs, classes):
 
 
 def train(answers, validation, steps, decode_accuracy, weight_grid):
-    """Train on `answers`; returns (validation accuracy, emission weight, log_posterior function of
-    a unit list's `sentence` vectors, exported networks). `decode_accuracy(log_posts, weight)`
-    decodes the validation answers."""
+    """Train on `answers`; returns (log_posterior function of a unit list's `sentence` vectors,
+    exported networks). `decode_accuracy(log_posts, weight)` decodes the validation answers."""
     import torch
     import torch.nn as nn
     torch.set_num_threads(2)
@@ -94,7 +93,7 @@ def train(answers, validation, steps, decode_accuracy, weight_grid):
     posts = [log_posterior([u["sentence"] for u in a["units"]]) for a in validation]
     acc, w = max((decode_accuracy(posts, w), w) for w in weight_grid)
     print(f"  sequence  {len(nets)} voting, weight={w}: validation step-time accuracy {acc*100:.1f}% ({len(validation)} answers)")
-    return acc, w, log_posterior, exported
+    return log_posterior, exported
 
 
 def shuffled_blocks(torch, x, y, rng):

@@ -63,7 +63,6 @@ READERS = ["sentence", "cues"]
 C_GRID = {"sentence": [1.0, 3.0, 10.0, 30.0], "cues": [0.5, 2.0, 8.0, 32.0]}
 WEIGHT_GRID = [0.4, 0.6, 0.8, 1.0, 1.3, 1.6]
 TEMPERATURE_GRID = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2]
-SEQUENCE = False  # also train the sequence reader (--sequence; scripts/sequence_reader.py, needs PyTorch)
 BACKOFF = 8.0  # pseudo-counts of the framework's transition row given to each type's row
 
 
@@ -228,7 +227,8 @@ def log_posterior(X, W, b):
     return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
 
 
-def train_framework(answers, validation, dev, steps, calibration):
+def train_framework(answers, validation, dev, steps, calibration, with_sequence=False):
+    """Everything learned for one framework; with `with_sequence`, the sequence reader too."""
     n = len(steps)
     y = labels(answers, steps)
     prior = np.bincount(y, minlength=n).astype(float) + 1.0
@@ -260,14 +260,11 @@ def train_framework(answers, validation, dev, steps, calibration):
     W, b = classifiers["sentence"]
     read = lambda X: log_posterior(np.array(X), W, b)  # noqa: E731
     sequence = None
-    if SEQUENCE:
+    if with_sequence:
         import sequence_reader
         decoded = decoded_accuracy(validation, prior, counts, steps)
-        _, _, seq_read, nets = sequence_reader.train(answers, validation, steps, decoded, WEIGHT_GRID)
-        linear = [read([u["sentence"] for u in a["units"]]) for a in validation]
-        network = [seq_read([u["sentence"] for u in a["units"]]) for a in validation]
-        acc, share, w = max((decoded([mixed(l, q, share) for l, q in zip(linear, network)], w), share, w)
-                            for share in SHARE_GRID for w in WEIGHT_GRID)
+        seq_read, nets = sequence_reader.train(answers, validation, steps, decoded, WEIGHT_GRID)
+        acc, share, w = pick_share(decoded, validation, read, seq_read)
         print(f"  sequence  share {share} of the evidence, weight={w}: validation step-time accuracy {acc*100:.1f}%")
         if acc > figures["sentence"]:
             linear_read = read
@@ -288,6 +285,15 @@ def train_framework(answers, validation, dev, steps, calibration):
 
 
 SHARE_GRID = [0.25, 0.5, 0.75, 1.0]  # the sequence reader's share of the sentence reader's evidence
+
+
+def pick_share(decoded, answers, linear, network):
+    """(accuracy, share, emission weight) of the two sentence readers together that decode
+    `answers` best (`decoded(log_posts, weight)`, see decoded_accuracy)."""
+    sentences = [[u["sentence"] for u in a["units"]] for a in answers]
+    lin, net = [linear(x) for x in sentences], [network(x) for x in sentences]
+    return max((decoded([mixed(a, b, share) for a, b in zip(lin, net)], w), share, w)
+               for share in SHARE_GRID for w in WEIGHT_GRID)
 
 
 def mixed(linear, network, share):
@@ -493,8 +499,6 @@ def main():
     ap.add_argument("--sequence", action="store_true",
                     help="also train the sequence reader (needs PyTorch) and use it where validation says it is better")
     args = ap.parse_args()
-    global SEQUENCE
-    SEQUENCE = args.sequence
     if args.content_only:
         model = json.load(open(args.out))
         model["content_checks"] = train_content(args.content)
@@ -512,7 +516,7 @@ def main():
         print(f"{fw}: {len(answers)} answers, {sum(len(a['units']) for a in answers)} units")
         prior, counts, classifiers, weights, temperatures, examples, sequence = train_framework(
             answers, [a for a in validation if a["framework"] == fw], [a for a in dev if a["framework"] == fw], steps,
-            [a for a in calibration if a["framework"] == fw])
+            [a for a in calibration if a["framework"] == fw], args.sequence)
         n = len(steps)
         chains = {t: chain(counts, t, n) for t in TYPES[fw]}
         model["frameworks"][fw] = {

@@ -15,9 +15,9 @@
 //! Their P(step | sentence) feed a hidden Markov model whose start, transition and end
 //! probabilities were counted on the same labelled answers, per question type: staying in a step,
 //! moving on, skipping, going back and closing on a step each cost what they cost in real answers,
-//! so strong evidence can take a speaker back to an earlier step. Decoding gives the best sequence (Viterbi), each sentence's
-//! probability of every step (forward-backward: the confidence) and sampled sequences (to say how
-//! much the shares could move).
+//! so strong evidence can take a speaker back to an earlier step. Decoding gives the best sequence
+//! (Viterbi), each sentence's probability of every step (forward-backward: the confidence) and
+//! sampled sequences (to say how much the shares could move).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -322,9 +322,14 @@ impl Classifier {
 
 /// Logits to log probabilities.
 fn log_softmax(logits: impl Iterator<Item = f32>) -> Vec<f64> {
-    let logits: Vec<f64> = logits.map(f64::from).collect();
-    let z = log_sum_exp(&logits);
-    logits.iter().map(|l| l - z).collect()
+    normalized(logits.map(f64::from).collect())
+}
+
+/// Log weights shifted so that their probabilities sum to one.
+fn normalized(mut v: Vec<f64>) -> Vec<f64> {
+    let z = log_sum_exp(&v);
+    v.iter_mut().for_each(|x| *x -= z);
+    v
 }
 
 pub struct FrameworkModel {
@@ -560,16 +565,15 @@ impl FrameworkModel {
         linear
             .enumerate()
             .map(|(i, lin)| {
-                let mean = allowed.iter().map(|&k| {
-                    votes.iter().map(|v| v[i][k]).sum::<f32>() / votes.len() as f32
-                });
-                let mixed: Vec<f64> = lin
+                let mean = allowed
                     .iter()
-                    .zip(log_softmax(mean))
-                    .map(|(l, q)| (1.0 - share) * l + share * q)
-                    .collect();
-                let z = log_sum_exp(&mixed);
-                mixed.into_iter().map(|v| v - z).collect()
+                    .map(|&k| votes.iter().map(|v| v[i][k]).sum::<f32>() / votes.len() as f32);
+                normalized(
+                    lin.iter()
+                        .zip(log_softmax(mean))
+                        .map(|(l, q)| (1.0 - share) * l + share * q)
+                        .collect(),
+                )
             })
             .collect()
     }
@@ -612,20 +616,14 @@ impl FrameworkModel {
     pub fn chain(&self, qtype: QuestionType, allowed: &[usize]) -> Chain {
         let start = &self.start[&qtype];
         let trans = &self.transitions[&qtype];
-        let norm = |row: Vec<f64>| {
-            let z = log_sum_exp(&row);
-            row.into_iter().map(|v| v - z).collect::<Vec<f64>>()
-        };
+        let over_allowed = |row: &[f64]| normalized(allowed.iter().map(|&k| row[k]).collect());
         Chain {
-            start: norm(allowed.iter().map(|&k| start[k]).collect()),
-            trans: allowed
-                .iter()
-                .map(|&j| norm(allowed.iter().map(|&k| trans[j][k]).collect()))
-                .collect(),
-            end: self.end.get(&qtype).map_or_else(
-                || vec![0.0; allowed.len()],
-                |end| norm(allowed.iter().map(|&k| end[k]).collect()),
-            ),
+            start: over_allowed(start),
+            trans: allowed.iter().map(|&j| over_allowed(&trans[j])).collect(),
+            end: self
+                .end
+                .get(&qtype)
+                .map_or_else(|| vec![0.0; allowed.len()], |end| over_allowed(end)),
         }
     }
 }
@@ -779,10 +777,14 @@ pub fn sample_paths(emissions: &[Vec<f64>], chain: &Chain, count: usize) -> Vec<
         }
         n - 1
     };
+    let last: Vec<f64> = alpha[m - 1]
+        .iter()
+        .zip(&chain.end)
+        .map(|(a, e)| a + e)
+        .collect();
     (0..count)
         .map(|_| {
             let mut path = vec![0; m];
-            let last: Vec<f64> = alpha[m - 1].iter().zip(&chain.end).map(|(a, e)| a + e).collect();
             path[m - 1] = draw(&last, &mut rng);
             for i in (0..m - 1).rev() {
                 let next = path[i + 1];
@@ -1020,18 +1022,27 @@ mod tests {
         // After a unit with feature 1 the network says situation; feature 0 of the second unit
         // makes the classifier say situation too (weight 1 against 0).
         let units = [vec![0.0, 1.0], vec![1.0, 0.0]];
-        let read = |share: f64| star(2, &[CARRY], share).log_posteriors(Reader::Sentence, &units, &all);
+        let read =
+            |share: f64| star(2, &[CARRY], share).log_posteriors(Reader::Sentence, &units, &all);
         let classifier = star(2, &[], 0.0).log_posteriors(Reader::Sentence, &units, &all);
         let network = read(1.0);
         let half = read(0.5);
         for i in 0..units.len() {
             // A geometric mean of the two readers' probabilities, renormalized.
-            let mean: Vec<f64> = (0..4).map(|k| 0.5 * (classifier[i][k] + network[i][k])).collect();
+            let mean: Vec<f64> = (0..4)
+                .map(|k| 0.5 * (classifier[i][k] + network[i][k]))
+                .collect();
             let z = log_sum_exp(&mean);
             for k in 0..4 {
-                assert!((half[i][k] - (mean[k] - z)).abs() < 1e-6, "{i} {k}: {half:?}");
+                assert!(
+                    (half[i][k] - (mean[k] - z)).abs() < 1e-6,
+                    "{i} {k}: {half:?}"
+                );
             }
-            assert!((network[i][0] - classifier[i][0]).abs() > 0.1, "the readers differ");
+            assert!(
+                (network[i][0] - classifier[i][0]).abs() > 0.1,
+                "the readers differ"
+            );
         }
         // Share 0 is the classifier alone.
         for (a, b) in read(0.0).iter().flatten().zip(classifier.iter().flatten()) {
@@ -1055,10 +1066,17 @@ mod tests {
         };
         assert_eq!(viterbi(&e, &closes_on_1), vec![0, 1]);
         let (before, after) = (marginals(&e, &open), marginals(&e, &closes_on_1));
-        assert!(after[1][1] > 0.5 && after[1][1] > before[1][1] + 0.2, "{before:?} {after:?}");
+        assert!(
+            after[1][1] > 0.5 && after[1][1] > before[1][1] + 0.2,
+            "{before:?} {after:?}"
+        );
         let paths = sample_paths(&e, &closes_on_1, 4000);
         let freq = paths.iter().filter(|p| p[1] == 1).count() as f64 / 4000.0;
-        assert!((freq - after[1][1]).abs() < 0.03, "{freq} vs {}", after[1][1]);
+        assert!(
+            (freq - after[1][1]).abs() < 0.03,
+            "{freq} vs {}",
+            after[1][1]
+        );
         // Scaling by a temperature scales the end too.
         assert_eq!(closes_on_1.scaled(2.0).end[1], 2.0 * 0.9f64.ln());
     }
