@@ -16,6 +16,8 @@ set and overall:
   verdicts   checks whose status matches the status under true segmentation
   type       predicted question type == true type (from the question text, else what was said)
   calib      of the speech time in spans reported with confidence >= 0.8, the share on the right step
+  coverage   how often the true problem / solution share lies inside the range the report gives
+             for it (shares.*_range, the 10th-90th percentile of the segmentation's uncertainty)
 
 The sentence model is read from --sentence-model (default: models/all-MiniLM-L6-v2 of this
 repository, as `scripts/setup.sh --dev` installs it); without it paceback falls back to the cue
@@ -117,9 +119,14 @@ def evaluate(binary, manifest, tpath, kind):
         for k in SHARE_CHECKS
         if k in want or k in got
     )
+    def covered(key, range_key):
+        r = pred_t["shares"].get(range_key)
+        return None if r is None else r[0] - 1e-9 <= share(oracle, key) <= r[1] + 1e-9
+
     return {
         "name": name,
         "kind": kind,
+        "covered": [covered("problem_definition", "problem_definition_range"), covered("solution", "solution_range")],
         "type": truth["type"],
         "step_accuracy": acc,
         "problem_share_error": p_err,
@@ -151,6 +158,9 @@ def summary(label, rows):
         print(f"   share error: problem mean {sum(r['problem_share_error'] for r in wb)/len(wb):.3f} max {max(r['problem_share_error'] for r in wb):.3f}; "
               f"solution mean {sum(r['solution_share_error'] for r in wb)/len(wb):.3f} max {max(r['solution_share_error'] for r in wb):.3f}")
         print(f"   problem/solution verdicts right or borderline: {sum(r['shares_ok'] for r in wb)}/{len(wb)}")
+        cov = [[r["covered"][i] for r in wb if r["covered"][i] is not None] for i in (0, 1)]
+        print(f"   true share inside the reported range: problem {sum(cov[0])}/{len(cov[0])}, "
+              f"solution {sum(cov[1])}/{len(cov[1])}")
     print(f"   verdict agreement: {total_v-wrong_v}/{total_v} ({(total_v-wrong_v)/max(total_v,1)*100:.1f}%)")
     print(f"   type accuracy: {sum(r['type_ok'] for r in rows)}/{n}")
     if conf_t:
