@@ -3,7 +3,7 @@
 #   scripts/retrain_step_model.sh [WORKDIR]     (default /tmp/paceback-train; ~25 minutes on 2 cores)
 # Needs the sentence model in models/ (`paceback model fetch --dir models`), the training
 # dependencies (scripts/voices-venv.sh) and PyTorch for the sequence reader in that environment
-# (`.venv-voices/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu`).
+# (`.venv-voices/bin/pip install torch`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/paceback-train}

@@ -37,7 +37,7 @@ usage: scripts/train_step_model.py TRAIN.jsonl --validation VAL.jsonl --question
        [--dev DEV.jsonl] [--out src/analysis/step_model.json]
        scripts/train_step_model.py --content-only --content C.jsonl   (only the content checks)
 Needs numpy and scikit-learn (in scripts/requirements-voices.txt: scripts/voices-venv.sh), and
-PyTorch for --sequence (`pip install torch --index-url https://download.pytorch.org/whl/cpu`).
+PyTorch for --sequence (`.venv-voices/bin/pip install torch`: the PyPI wheel, ~5 GB with CUDA libraries the CPU does not use).
 """
 import argparse
 import json
