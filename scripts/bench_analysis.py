@@ -17,7 +17,8 @@ set and overall:
   type       predicted question type == true type (from the question text, else what was said)
   calib      of the speech time in spans reported with confidence >= 0.8, the share on the right step
   coverage   how often the true problem / solution share lies inside the range the report gives
-             for it (shares.*_range, the 10th-90th percentile of the segmentation's uncertainty)
+             for it (shares.*_range: the 10th-90th percentile of the sampled segmentations,
+             widened to hold the decoded one); and how many share verdicts are borderline
 
 The sentence model is read from --sentence-model (default: models/all-MiniLM-L6-v2 of this
 repository, as `scripts/setup.sh --dev` installs it); without it paceback falls back to the cue
@@ -127,6 +128,8 @@ def evaluate(binary, manifest, tpath, kind):
         "name": name,
         "kind": kind,
         "covered": [covered("problem_definition", "problem_definition_range"), covered("solution", "solution_range")],
+        "borderline": sum(bool(got.get(k, {}).get("borderline")) for k in SHARE_CHECKS),
+        "share_verdicts": sum(k in got for k in SHARE_CHECKS),
         "type": truth["type"],
         "step_accuracy": acc,
         "problem_share_error": p_err,
@@ -161,6 +164,7 @@ def summary(label, rows):
         cov = [[r["covered"][i] for r in wb if r["covered"][i] is not None] for i in (0, 1)]
         print(f"   true share inside the reported range: problem {sum(cov[0])}/{len(cov[0])}, "
               f"solution {sum(cov[1])}/{len(cov[1])}")
+        print(f"   share verdicts reported borderline: {sum(r['borderline'] for r in wb)}/{sum(r['share_verdicts'] for r in wb)}")
     print(f"   verdict agreement: {total_v-wrong_v}/{total_v} ({(total_v-wrong_v)/max(total_v,1)*100:.1f}%)")
     print(f"   type accuracy: {sum(r['type_ok'] for r in rows)}/{n}")
     if conf_t:

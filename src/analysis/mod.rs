@@ -120,7 +120,8 @@ pub struct Shares {
     pub problem_definition: Option<f64>,
     pub solution: Option<f64>,
     /// Where each share could be (10th–90th percentile over segmentations drawn from the
-    /// segmenter's uncertainty); absent when the steps were given.
+    /// segmenter's uncertainty, widened to hold the share itself); absent when the steps were
+    /// given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem_definition_range: Option<[f64; 2]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -256,12 +257,6 @@ pub fn analyze_with(
         (None, Some(seg)) => seg.spans.clone(),
         (None, None) => Vec::new(),
     };
-    let share_ranges = segmentation.as_ref().and_then(|seg| {
-        Some(checks::ShareRanges {
-            problem: seg.share_range(words, Step::is_problem)?,
-            solution: seg.share_range(words, Step::is_solution)?,
-        })
-    });
     let mut steps = timing::step_reports(words, &spans);
     if let Some(seg) = &segmentation {
         for s in steps.iter_mut() {
@@ -273,6 +268,22 @@ pub fn analyze_with(
         _ => (0.0, 0.0),
     };
     let answer_s = end - start;
+    // Where the shares could be: the middle 80% of the sampled segmentations, widened to hold
+    // the decoded one (the single likeliest path can lie outside the samples' middle).
+    let share_ranges = segmentation
+        .as_ref()
+        .filter(|_| answer_s > 0.0)
+        .and_then(|seg| {
+            let range = |pred: fn(Step) -> bool| {
+                let (lo, hi) = seg.share_range(words, pred)?;
+                let point = round3(timing::seconds(&steps, pred) / answer_s);
+                Some((lo.min(point), hi.max(point)))
+            };
+            Some(checks::ShareRanges {
+                problem: range(Step::is_problem)?,
+                solution: range(Step::is_solution)?,
+            })
+        });
     let delivery = delivery::measure(words, &steps, lex, method.long_pause_s);
     let profile = method.profile(qtype);
 

@@ -155,12 +155,12 @@ impl Check {
     }
 
     /// Mark a share verdict borderline when `range` (where the share could be, given the
-    /// segmentation's uncertainty) straddles `limit`: a warning that says so, whatever the point
-    /// value's status.
-    fn borderline_if(mut self, range: Option<(f64, f64)>, limit: f64) -> Self {
+    /// segmentation's uncertainty) straddles one of `edges`, the values where the verdict
+    /// changes (the limit and the edge of its warning band): a warning that says so, whatever
+    /// the point value's status.
+    fn borderline_if(mut self, range: Option<(f64, f64)>, edges: &[f64]) -> Self {
         if let Some((lo, hi)) = range
-            && lo < limit
-            && limit < hi
+            && edges.iter().any(|&edge| lo < edge && edge < hi)
         {
             self.borderline = true;
             self.status = Status::Warn;
@@ -443,7 +443,8 @@ pub struct Context<'a> {
     pub share_ranges: Option<ShareRanges>,
 }
 
-/// 10th–90th percentile of the problem and solution shares over plausible segmentations.
+/// 10th–90th percentile of the problem and solution shares over plausible segmentations,
+/// widened to hold the reported shares.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShareRanges {
     pub problem: (f64, f64),
@@ -544,6 +545,37 @@ fn banded(v: f64, lo: f64, hi: f64, slack: f64) -> (Status, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn borderline_at_the_limit_and_at_the_edge_of_the_warning_band() {
+        let check = |status| {
+            Check::new(
+                CheckId::SolutionShare,
+                status,
+                serde_json::json!(0.0),
+                "",
+                String::new(),
+            )
+        };
+        let edges = [0.40, 0.45];
+        // the point passes, the range reaches over the limit
+        let c = check(Status::Pass).borderline_if(Some((0.36, 0.42)), &edges);
+        assert!(c.borderline && c.status == Status::Warn, "{c:?}");
+        assert!(c.message.contains("36%-42%"), "{}", c.message);
+        // the point fails, the range reaches back into the warning band
+        let c = check(Status::Fail).borderline_if(Some((0.43, 0.47)), &edges);
+        assert!(c.borderline && c.status == Status::Warn, "{c:?}");
+        // wholly on one side of every edge: the verdict stands
+        for (status, range) in [
+            (Status::Pass, (0.20, 0.39)),
+            (Status::Warn, (0.41, 0.44)),
+            (Status::Fail, (0.46, 0.60)),
+        ] {
+            let c = check(status).borderline_if(Some(range), &edges);
+            assert!(!c.borderline && c.status == status, "{c:?}");
+        }
+        assert!(!check(Status::Pass).borderline_if(None, &edges).borderline);
+    }
 
     #[test]
     fn banded_statuses() {

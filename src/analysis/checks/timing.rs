@@ -36,7 +36,10 @@ pub(super) fn problem_share(cx: &Context) -> Option<Check> {
                 pct(limit)
             ),
         )
-        .borderline_if(cx.share_ranges.map(|r| r.problem), limit)
+        .borderline_if(
+            cx.share_ranges.map(|r| r.problem),
+            &[limit, limit - m.share_slack],
+        )
         .advise(
             (limit - share) / m.share_slack,
             format!(
@@ -78,7 +81,10 @@ pub(super) fn solution_share(cx: &Context) -> Option<Check> {
                 pct(limit)
             ),
         )
-        .borderline_if(cx.share_ranges.map(|r| r.solution), limit)
+        .borderline_if(
+            cx.share_ranges.map(|r| r.solution),
+            &[limit, limit + m.share_slack],
+        )
         .advise(
             (share - limit) / m.share_slack,
             format!(
