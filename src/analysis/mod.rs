@@ -237,6 +237,13 @@ pub fn analyze_segmented(
     analyze_with(input, lex, encoder, &method::METHOD)
 }
 
+/// Where a share could be: the middle 80% of the sampled segmentations (`range`), widened to
+/// hold the decoded segmentation's share (`point`; the single likeliest path can lie outside
+/// the samples' middle).
+fn holding((lo, hi): (f64, f64), point: f64) -> (f64, f64) {
+    (lo.min(point), hi.max(point))
+}
+
 /// [`analyze_segmented`] against a method with other numbers (for tests of the rules).
 pub fn analyze_with(
     input: &Input,
@@ -268,16 +275,13 @@ pub fn analyze_with(
         _ => (0.0, 0.0),
     };
     let answer_s = end - start;
-    // Where the shares could be: the middle 80% of the sampled segmentations, widened to hold
-    // the decoded one (the single likeliest path can lie outside the samples' middle).
+    let share_of = |pred: fn(Step) -> bool| round3(timing::seconds(&steps, pred) / answer_s);
     let share_ranges = segmentation
         .as_ref()
         .filter(|_| answer_s > 0.0)
         .and_then(|seg| {
             let range = |pred: fn(Step) -> bool| {
-                let (lo, hi) = seg.share_range(words, pred)?;
-                let point = round3(timing::seconds(&steps, pred) / answer_s);
-                Some((lo.min(point), hi.max(point)))
+                Some(holding(seg.share_range(words, pred)?, share_of(pred)))
             };
             Some(checks::ShareRanges {
                 problem: range(Step::is_problem)?,
@@ -343,11 +347,10 @@ pub fn analyze_with(
     };
 
     let shares = if profile.rules.shares && answer_s > 0.0 {
-        let share = |pred: fn(Step) -> bool| Some(round3(timing::seconds(&steps, pred) / answer_s));
         let range = |r: (f64, f64)| [round3(r.0), round3(r.1)];
         Shares {
-            problem_definition: share(Step::is_problem),
-            solution: share(Step::is_solution),
+            problem_definition: Some(share_of(Step::is_problem)),
+            solution: Some(share_of(Step::is_solution)),
             problem_definition_range: share_ranges.map(|r| range(r.problem)),
             solution_range: share_ranges.map(|r| range(r.solution)),
         }
@@ -425,5 +428,17 @@ fn budget_report(b: &guidance::Budget, actual_s: f64) -> BudgetReport {
         target_s: b.target_s,
         max_s: b.max_s,
         light: b.light(actual_s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holding;
+
+    #[test]
+    fn a_share_range_holds_its_point() {
+        assert_eq!(holding((0.30, 0.43), 0.28), (0.28, 0.43));
+        assert_eq!(holding((0.30, 0.43), 0.47), (0.30, 0.47));
+        assert_eq!(holding((0.30, 0.43), 0.35), (0.30, 0.43));
     }
 }
