@@ -8,6 +8,9 @@
 //! per answer: its name, type and units, each with its true step (by time) and both feature
 //! vectors (`sentence`, with `--encoder`; `cues`).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use paceback::analysis::segment::{UnitFeatures, unit_features};
@@ -49,14 +52,7 @@ fn main() -> anyhow::Result<()> {
     let encoder = encoder_dir.map(|d| SentenceModel::load(&d)).transpose()?;
     let lex = Lexicon::builtin();
     for set in &sets {
-        let mut manifests: Vec<PathBuf> = std::fs::read_dir(set)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension().is_some_and(|x| x == "json")
-                    && !p.to_string_lossy().ends_with(".transcript.json")
-            })
-            .collect();
-        manifests.sort();
+        let manifests = common::manifests(set)?;
         for m in manifests {
             let name = m.file_stem().unwrap().to_string_lossy().to_string();
             let beside = set.join(format!("{name}.transcript.json"));

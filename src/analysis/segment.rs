@@ -431,6 +431,18 @@ pub fn segment(
     lex: &Lexicon,
     encoder: Option<&dyn Embedder>,
 ) -> Segmentation {
+    segment_with(words, qtype, lex, encoder, None)
+}
+
+/// [`segment`], the share ranges drawn at `range_temperature` instead of the model's (for fitting
+/// it: `examples/share_ranges.rs`).
+pub fn segment_with(
+    words: &[Word],
+    qtype: QuestionType,
+    lex: &Lexicon,
+    encoder: Option<&dyn Embedder>,
+    range_temperature: Option<f64>,
+) -> Segmentation {
     let (units, reader, encoder_error) = match unit_features(words, qtype, lex, encoder) {
         Ok(u) => {
             let reader = if encoder.is_some() {
@@ -464,7 +476,13 @@ pub fn segment(
     let t = model.temperature(reader);
     let (calibrated, calibrated_chain) = (stepmodel::scaled(&emissions, t), chain.scaled(t));
     let marginals = stepmodel::marginals(&calibrated, &calibrated_chain);
-    let samples = stepmodel::sample_paths(&calibrated, &calibrated_chain, SAMPLES);
+    // The shares' range from sequences drawn at their own temperature.
+    let tr = range_temperature.unwrap_or_else(|| model.range_temperature(reader));
+    let samples = stepmodel::sample_paths(
+        &stepmodel::scaled(&emissions, tr),
+        &chain.scaled(tr),
+        SAMPLES,
+    );
     let label = |row: &[f64]| -> Vec<(Step, f64)> {
         steps.iter().copied().zip(row.iter().copied()).collect()
     };
@@ -844,5 +862,33 @@ mod tests {
         );
         // the same answer gives the same range every time
         assert_eq!(seg.share_range(&words, Step::is_problem), Some((lo, hi)));
+    }
+
+    #[test]
+    fn a_lower_range_temperature_widens_the_range_and_nothing_else() {
+        let words = speak(ANSWER);
+        let at = |t: f64| {
+            segment_with(
+                &words,
+                QuestionType::ProductSense,
+                &Lexicon::builtin(),
+                None,
+                Some(t),
+            )
+        };
+        let (sharp, flat) = (at(2.0), at(0.1));
+        let width = |s: &Segmentation| {
+            let (lo, hi) = s.share_range(&words, Step::is_problem).unwrap();
+            hi - lo
+        };
+        assert!(
+            width(&flat) > width(&sharp) + 0.02,
+            "{} vs {}",
+            width(&flat),
+            width(&sharp)
+        );
+        // The decoded steps and their confidences do not depend on it.
+        assert_eq!(flat.spans, sharp.spans);
+        assert_eq!(flat.path, sharp.path);
     }
 }

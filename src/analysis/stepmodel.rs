@@ -57,6 +57,11 @@ struct RawFramework {
     /// Per reader: the factor on every log-potential that calibrates the confidences.
     #[serde(default)]
     temperature: HashMap<String, f64>,
+    /// Per reader: the temperature of the sequences drawn to bound the shares (fitted on the
+    /// validation set so that the reported range holds the true share about 80% of the time).
+    /// Absent: the confidences' temperature.
+    #[serde(default)]
+    range_temperature: HashMap<String, f64>,
     /// Per question type: log P(first step), log P(next | previous).
     start: HashMap<String, Vec<f64>>,
     transitions: HashMap<String, Vec<Vec<f64>>>,
@@ -339,6 +344,7 @@ pub struct FrameworkModel {
     log_prior: Vec<f64>,
     emission_weight: HashMap<String, f64>,
     temperature: HashMap<String, f64>,
+    range_temperature: HashMap<String, f64>,
     start: HashMap<QuestionType, Vec<f64>>,
     transitions: HashMap<QuestionType, Vec<Vec<f64>>>,
     end: HashMap<QuestionType, Vec<f64>>,
@@ -410,6 +416,7 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
         log_prior: raw.prior.iter().map(|p| p.ln()).collect(),
         emission_weight: raw.emission_weight,
         temperature: raw.temperature,
+        range_temperature: raw.range_temperature,
         start: by_type(raw.start),
         end: by_type(raw.end),
         transitions: raw
@@ -609,6 +616,16 @@ impl FrameworkModel {
     /// validation set so that a step reported at 80% is right about 80% of the time).
     pub fn temperature(&self, reader: Reader) -> f64 {
         self.temperature.get(reader.key()).copied().unwrap_or(1.0)
+    }
+
+    /// The temperature of the sequences drawn to bound the shares: lower than the confidences'
+    /// when the sampled shares proved too narrow to hold the true share as often as they claim
+    /// (`scripts/fit_range_temperature.py`).
+    pub fn range_temperature(&self, reader: Reader) -> f64 {
+        self.range_temperature
+            .get(reader.key())
+            .copied()
+            .unwrap_or_else(|| self.temperature(reader))
     }
 
     /// log P(first step), log P(next | previous) and log P(last step) over the allowed steps,
