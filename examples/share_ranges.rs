@@ -13,8 +13,8 @@ mod common;
 
 use std::path::PathBuf;
 
-use paceback::analysis::segment::{StepSpan, from_boundaries, segment_with};
-use paceback::analysis::{Lexicon, QuestionType, Step, method, timing};
+use paceback::analysis::segment::{Segmentation, StepSpan, from_boundaries, segment_with};
+use paceback::analysis::{Lexicon, QuestionType, Step, holding, method, timing};
 use paceback::embed::{Embedder, SentenceModel};
 use paceback::transcript::{Transcript, Word};
 use serde_json::{Value, json};
@@ -51,13 +51,8 @@ fn main() -> anyhow::Result<()> {
     let encoder = encoder.as_ref().map(|e| e as &dyn Embedder);
     let lex = Lexicon::builtin();
     for set in &sets {
-        let manifests = common::manifests(set)?;
-        for m in manifests {
-            let name = m.file_stem().unwrap().to_string_lossy().to_string();
-            let tpath = set.join(format!("{name}.transcript.json"));
-            if !tpath.exists() {
-                continue;
-            }
+        for answer in common::answers(set, None)? {
+            let (name, m, tpath) = (answer.name, answer.manifest, answer.transcript);
             let truth: Value = serde_json::from_str(&std::fs::read_to_string(&m)?)?;
             let qtype: QuestionType = truth["type"]
                 .as_str()
@@ -79,24 +74,40 @@ fn main() -> anyhow::Result<()> {
                 ("problem", Step::is_problem),
                 ("solution", Step::is_solution),
             ];
-            let mut ranges = serde_json::Map::new();
-            let mut decoded = json!({});
-            for &t in &temperatures {
-                let seg = segment_with(&words, qtype, &lex, encoder, Some(t));
-                let mut at_t = json!({});
-                for (key, pred) in preds {
-                    let point = share(&words, &seg.spans, pred);
-                    decoded[key] = json!(point);
-                    if let Some((lo, hi)) = seg.share_range(&words, pred) {
-                        at_t[key] = json!([lo.min(point), hi.max(point)]);
-                    }
-                }
-                ranges.insert(t.to_string(), at_t);
-            }
-            let true_shares: serde_json::Map<String, Value> = preds
+            // The decoded steps do not depend on the temperature: one segmentation gives them.
+            let segmentations: Vec<(f64, Segmentation)> = temperatures
                 .iter()
-                .map(|(key, pred)| (key.to_string(), json!(share(&words, &truth_spans, *pred))))
+                .map(|&t| (t, segment_with(&words, qtype, &lex, encoder, Some(t))))
                 .collect();
+            let Some((_, first)) = segmentations.first() else {
+                continue;
+            };
+            let decoded = preds.map(|(_, pred)| share(&words, &first.spans, pred));
+            let ranges: serde_json::Map<String, Value> = segmentations
+                .iter()
+                .map(|(t, seg)| {
+                    let at_t: serde_json::Map<String, Value> = preds
+                        .iter()
+                        .zip(decoded)
+                        .filter_map(|((key, pred), point)| {
+                            let range = holding(seg.share_range(&words, pred)?, point);
+                            Some((key.to_string(), json!([range.0, range.1])))
+                        })
+                        .collect();
+                    (t.to_string(), Value::Object(at_t))
+                })
+                .collect();
+            let named = |values: [f64; 2]| -> serde_json::Map<String, Value> {
+                preds
+                    .iter()
+                    .zip(values)
+                    .map(|((key, _), v)| (key.to_string(), json!(v)))
+                    .collect()
+            };
+            let (decoded, true_shares) = (
+                named(decoded),
+                named(preds.map(|(_, pred)| share(&words, &truth_spans, pred))),
+            );
             println!(
                 "{}",
                 json!({"set": set.file_name().unwrap().to_string_lossy(), "name": name,

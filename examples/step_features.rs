@@ -11,7 +11,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use paceback::analysis::segment::{UnitFeatures, unit_features};
 use paceback::analysis::stepmodel::Reader;
@@ -52,20 +52,8 @@ fn main() -> anyhow::Result<()> {
     let encoder = encoder_dir.map(|d| SentenceModel::load(&d)).transpose()?;
     let lex = Lexicon::builtin();
     for set in &sets {
-        let manifests = common::manifests(set)?;
-        for m in manifests {
-            let name = m.file_stem().unwrap().to_string_lossy().to_string();
-            let beside = set.join(format!("{name}.transcript.json"));
-            let tpath: PathBuf = if beside.exists() {
-                beside
-            } else if let Some(dir) = &transcripts {
-                dir.join(format!("{name}.json"))
-            } else {
-                continue;
-            };
-            if !Path::new(&tpath).exists() {
-                continue;
-            }
+        for answer in common::answers(set, transcripts.as_deref())? {
+            let (name, m, tpath) = (answer.name, answer.manifest, answer.transcript);
             let truth: Value = serde_json::from_str(&std::fs::read_to_string(&m)?)?;
             let transcript = Transcript::load(&tpath)?;
             let qtype: QuestionType = truth["type"]

@@ -43,6 +43,10 @@ def coverage(rows, t):
     return inside, total
 
 
+def reaches(inside, total):
+    return inside >= NOMINAL * total
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("validation")
@@ -64,7 +68,7 @@ def main():
             cells.append(f"{inside:>3}/{total:<3} {inside / max(total, 1) * 100:5.1f}%")
         print(f"  {t:>11}  " + "  ".join(f"{c:>16}" for c in cells))
     val = sets["validation"]
-    reaching = [t for t in temperatures if coverage(val, t)[0] >= NOMINAL * coverage(val, t)[1]]
+    reaching = [t for t in temperatures if reaches(*coverage(val, t))]
     if not reaching:
         sys.exit(f"no temperature reaches {NOMINAL:.0%} on validation; try lower ones")
     pick = max(reaching)

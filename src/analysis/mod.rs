@@ -240,7 +240,7 @@ pub fn analyze_segmented(
 /// Where a share could be: the middle 80% of the sampled segmentations (`range`), widened to
 /// hold the decoded segmentation's share (`point`; the single likeliest path can lie outside
 /// the samples' middle).
-fn holding((lo, hi): (f64, f64), point: f64) -> (f64, f64) {
+pub fn holding((lo, hi): (f64, f64), point: f64) -> (f64, f64) {
     (lo.min(point), hi.max(point))
 }
 
