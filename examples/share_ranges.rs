@@ -63,13 +63,7 @@ fn main() -> anyhow::Result<()> {
                 continue;
             }
             let words = Transcript::load(&tpath)?.words;
-            let bounds: Vec<(Step, f64)> = truth["steps"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| Some((Step::from_id(s["step"].as_str()?)?, s["start_s"].as_f64()?)))
-                .collect();
-            let truth_spans = from_boundaries(&words, &bounds);
+            let truth_spans = from_boundaries(&words, &paceback::truth::boundaries(&m)?);
             let preds: [Share; 2] = [
                 ("problem", Step::is_problem),
                 ("solution", Step::is_solution),

@@ -24,5 +24,6 @@ pub mod report;
 pub mod time;
 pub mod transcribe;
 pub mod transcript;
+pub mod truth;
 
 pub use error::{Error, Result};

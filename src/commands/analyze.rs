@@ -35,7 +35,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let bank_id = from_bank.map(|q| q.id.clone());
     let mut analysis_input = input(&transcript, &path.display().to_string(), &question);
     if let Some(manifest) = &args.steps_from {
-        analysis_input.given_steps = Some(truth_boundaries(manifest)?);
+        analysis_input.given_steps = Some(crate::truth::boundaries(manifest)?);
     }
     let encoder = super::sentence_model(&home, args.json);
     let encoder = encoder.as_ref().map(|e| e as &dyn crate::embed::Embedder);
@@ -128,27 +128,4 @@ pub fn input(
         qtype: question.qtype,
         given_steps: None,
     }
-}
-
-/// Step starts from a `paceback.truth/1` manifest.
-fn truth_boundaries(path: &std::path::Path) -> Result<Vec<(analysis::Step, f64)>> {
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        steps: Vec<TruthStep>,
-    }
-    #[derive(serde::Deserialize)]
-    struct TruthStep {
-        step: String,
-        start_s: f64,
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::bad_input(path, e))?;
-    let m: Manifest = serde_json::from_str(&text).map_err(|e| Error::bad_input(path, e))?;
-    m.steps
-        .into_iter()
-        .map(|s| {
-            analysis::Step::from_id(&s.step)
-                .map(|step| (step, s.start_s))
-                .ok_or_else(|| Error::bad_input(path, format!("unknown step `{}`", s.step)))
-        })
-        .collect()
 }
