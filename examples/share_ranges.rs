@@ -1,20 +1,21 @@
 //! The problem and solution shares' reported ranges at several sampling temperatures, beside the
-//! true shares, for `scripts/fit_range_temperature.py`.
+//! true shares, for `scripts/fit_share_ranges.py`.
 //!
 //! usage: cargo run --release --example share_ranges -- [--encoder DIR] --temperatures 0.3,0.4 SET_DIR... > ranges.jsonl
 //!
 //! A set folder holds `NAME.json` truth manifests (paceback.truth/1) with `NAME.transcript.json`
 //! beside them. One JSON line per answer whose type has share rules: its name, type, true shares (the
 //! truth's boundaries on the same words), decoded shares, and per temperature the range the
-//! report would give (the sampled 10th-90th percentile, widened to hold the decoded share).
+//! report would give before it is widened (the sampled 10th-90th percentile, widened to hold the
+//! decoded share).
 
 #[path = "common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;
 
-use paceback::analysis::segment::{Segmentation, StepSpan, from_boundaries, segment_with};
-use paceback::analysis::{Lexicon, QuestionType, Step, holding, method, timing};
+use paceback::analysis::segment::{Ranges, Segmentation, StepSpan, from_boundaries, segment_with};
+use paceback::analysis::{Lexicon, QuestionType, Step, method, timing};
 use paceback::embed::{Embedder, SentenceModel};
 use paceback::transcript::{Transcript, Word};
 use serde_json::{Value, json};
@@ -71,7 +72,13 @@ fn main() -> anyhow::Result<()> {
             // The decoded steps do not depend on the temperature: one segmentation gives them.
             let segmentations: Vec<(f64, Segmentation)> = temperatures
                 .iter()
-                .map(|&t| (t, segment_with(&words, qtype, &lex, encoder, Some(t))))
+                .map(|&t| {
+                    let ranges = Ranges {
+                        temperature: t,
+                        widening: 0.0,
+                    };
+                    (t, segment_with(&words, qtype, &lex, encoder, Some(ranges)))
+                })
                 .collect();
             let Some((_, first)) = segmentations.first() else {
                 continue;
@@ -84,7 +91,7 @@ fn main() -> anyhow::Result<()> {
                         .iter()
                         .zip(decoded)
                         .filter_map(|((key, pred), point)| {
-                            let range = holding(seg.share_range(&words, pred)?, point);
+                            let range = seg.share_range(&words, pred, point)?;
                             Some((key.to_string(), json!([range.0, range.1])))
                         })
                         .collect();

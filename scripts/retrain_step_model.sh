@@ -20,6 +20,7 @@ done
 for s in answers validation holdout generalization; do
     python3 scripts/script_transcript.py samples/$s/*.toml --out "$work/$s" > /dev/null
 done
+python3 scripts/script_transcript.py samples/calibration/*/*.toml --out "$work/calibration" > /dev/null
 f=target/release/examples/step_features
 $f --encoder $enc "${train_sets[@]}" > "$work/train.jsonl"
 for s in answers validation holdout generalization; do $f --encoder $enc "$work/$s" > "$work/$s.jsonl"; done
@@ -27,8 +28,8 @@ target/release/examples/question_features $enc src/questions/bank.toml samples/q
 target/release/examples/content_features $enc samples/questions/content_train.toml > "$work/content.jsonl"
 "$py" scripts/train_step_model.py "$work/train.jsonl" --validation "$work/validation.jsonl" \
     --dev "$work/answers.jsonl" --questions "$work/questions.jsonl" --content "$work/content.jsonl" --sequence
-# The share ranges' temperature is fitted with the new model compiled in.
+# The share ranges' temperature and widening are fitted with the new model compiled in.
 cargo build --release --locked --example share_ranges
-"$py" scripts/fit_range_temperature.py "$work/validation" --encoder $enc --write
+"$py" scripts/fit_share_ranges.py "$work/validation" --calibration "$work/calibration" --encoder $enc --write
 "$py" scripts/compare_readers.py --sequence "$work/train.jsonl" "$work/validation.jsonl" \
     "$work/answers.jsonl" "$work/holdout.jsonl" "$work/generalization.jsonl"

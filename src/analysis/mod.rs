@@ -237,13 +237,6 @@ pub fn analyze_segmented(
     analyze_with(input, lex, encoder, &method::METHOD)
 }
 
-/// Where a share could be: the middle 80% of the sampled segmentations (`range`), widened to
-/// hold the decoded segmentation's share (`point`; the single likeliest path can lie outside
-/// the samples' middle).
-pub fn holding((lo, hi): (f64, f64), point: f64) -> (f64, f64) {
-    (lo.min(point), hi.max(point))
-}
-
 /// [`analyze_segmented`] against a method with other numbers (for tests of the rules).
 pub fn analyze_with(
     input: &Input,
@@ -280,9 +273,7 @@ pub fn analyze_with(
         .as_ref()
         .filter(|_| answer_s > 0.0)
         .and_then(|seg| {
-            let range = |pred: fn(Step) -> bool| {
-                Some(holding(seg.share_range(words, pred)?, share_of(pred)))
-            };
+            let range = |pred: fn(Step) -> bool| seg.share_range(words, pred, share_of(pred));
             Some(checks::ShareRanges {
                 problem: range(Step::is_problem)?,
                 solution: range(Step::is_solution)?,
@@ -428,17 +419,5 @@ fn budget_report(b: &guidance::Budget, actual_s: f64) -> BudgetReport {
         target_s: b.target_s,
         max_s: b.max_s,
         light: b.light(actual_s),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::holding;
-
-    #[test]
-    fn a_share_range_holds_its_point() {
-        assert_eq!(holding((0.30, 0.43), 0.28), (0.28, 0.43));
-        assert_eq!(holding((0.30, 0.43), 0.47), (0.30, 0.47));
-        assert_eq!(holding((0.30, 0.43), 0.35), (0.30, 0.43));
     }
 }

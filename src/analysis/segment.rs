@@ -347,6 +347,8 @@ pub struct Segmentation {
     pub alone: Vec<Vec<(Step, f64)>>,
     /// Step sequences drawn from the posterior.
     samples: Vec<Vec<Step>>,
+    /// How far a share's drawn range is widened on each side ([`Ranges::widening`]).
+    range_widening: f64,
     /// Why the sentence model could not be used, when it was given but failed.
     pub encoder_error: Option<String>,
 }
@@ -362,6 +364,7 @@ impl Segmentation {
             marginals: Vec::new(),
             alone: Vec::new(),
             samples: Vec::new(),
+            range_widening: 0.0,
             encoder_error: None,
         }
     }
@@ -389,11 +392,18 @@ impl Segmentation {
         })
     }
 
-    /// The 10th and 90th percentile of the share of answer time on steps matching `pred`, over
-    /// the sequences drawn from the posterior: how far the share could move if the segmentation
-    /// were wrong where it is unsure. Unit time runs to the next unit's start, as in
-    /// [`super::timing::step_reports`].
-    pub fn share_range(&self, words: &[Word], pred: impl Fn(Step) -> bool) -> Option<(f64, f64)> {
+    /// Where the share of answer time on steps matching `pred` could be, as reported beside the
+    /// decoded share `point`: the 10th and 90th percentile of that share over the sequences drawn
+    /// from the posterior (how far it could move if the segmentation were wrong where it is
+    /// unsure), widened to hold `point`, then on each side by the model's widening times its
+    /// width (the model is also wrong where it is sure, more so where it is unsure), within 0-1.
+    /// Unit time runs to the next unit's start, as in [`super::timing::step_reports`].
+    pub fn share_range(
+        &self,
+        words: &[Word],
+        pred: impl Fn(Step) -> bool,
+        point: f64,
+    ) -> Option<(f64, f64)> {
         let last = words.last()?;
         let answer = last.end_s - words.first()?.start_s;
         if answer <= 0.0 || self.samples.is_empty() {
@@ -419,8 +429,18 @@ impl Segmentation {
             .collect();
         shares.sort_by(f64::total_cmp);
         let at = |q: f64| shares[((shares.len() - 1) as f64 * q).round() as usize];
-        Some((at(0.1), at(0.9)))
+        let (lo, hi) = (at(0.1).min(point), at(0.9).max(point));
+        let m = self.range_widening * (hi - lo);
+        Some(((lo - m).max(0.0), (hi + m).min(1.0)))
     }
+}
+
+/// How the shares' ranges are drawn: the temperature of the sequences sampled from the posterior,
+/// and how far their 10th-90th percentile is widened on each side, as a fraction of its width.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranges {
+    pub temperature: f64,
+    pub widening: f64,
 }
 
 /// Assign every word of the answer to a step. With `encoder`, sentences are read for meaning;
@@ -434,14 +454,14 @@ pub fn segment(
     segment_with(words, qtype, lex, encoder, None)
 }
 
-/// [`segment`], the share ranges drawn at `range_temperature` instead of the model's (for fitting
-/// it: `examples/share_ranges.rs`).
+/// [`segment`], the share ranges drawn with `ranges` instead of the model's settings (for fitting
+/// them: `examples/share_ranges.rs`).
 pub fn segment_with(
     words: &[Word],
     qtype: QuestionType,
     lex: &Lexicon,
     encoder: Option<&dyn Embedder>,
-    range_temperature: Option<f64>,
+    ranges: Option<Ranges>,
 ) -> Segmentation {
     let (units, reader, encoder_error) = match unit_features(words, qtype, lex, encoder) {
         Ok(u) => {
@@ -477,7 +497,11 @@ pub fn segment_with(
     let (calibrated, calibrated_chain) = (stepmodel::scaled(&emissions, t), chain.scaled(t));
     let marginals = stepmodel::marginals(&calibrated, &calibrated_chain);
     // The shares' range from sequences drawn at their own temperature.
-    let tr = range_temperature.unwrap_or_else(|| model.range_temperature(reader));
+    let ranges = ranges.unwrap_or(Ranges {
+        temperature: model.range_temperature(reader),
+        widening: model.range_widening(reader),
+    });
+    let tr = ranges.temperature;
     let samples = stepmodel::sample_paths(
         &stepmodel::scaled(&emissions, tr),
         &chain.scaled(tr),
@@ -532,6 +556,7 @@ pub fn segment_with(
             .into_iter()
             .map(|p| p.into_iter().map(|k| steps[k]).collect())
             .collect(),
+        range_widening: ranges.widening,
         units,
         encoder_error,
     }
@@ -854,31 +879,40 @@ mod tests {
         let steps = super::super::timing::step_reports(&words, &seg.spans);
         let answer = words.last().unwrap().end_s - words[0].start_s;
         let problem = super::super::timing::seconds(&steps, Step::is_problem) / answer;
-        let (lo, hi) = seg.share_range(&words, Step::is_problem).unwrap();
-        assert!(lo <= hi);
+        let (lo, hi) = seg.share_range(&words, Step::is_problem, problem).unwrap();
         assert!(
-            lo - 0.02 <= problem && problem <= hi + 0.02,
+            0.0 <= lo && lo <= problem && problem <= hi && hi <= 1.0,
             "{lo} {problem} {hi}"
         );
         // the same answer gives the same range every time
-        assert_eq!(seg.share_range(&words, Step::is_problem), Some((lo, hi)));
+        assert_eq!(
+            seg.share_range(&words, Step::is_problem, problem),
+            Some((lo, hi))
+        );
+        // a point the draws never reach is still inside
+        let (lo, hi) = seg.share_range(&words, Step::is_problem, 0.99).unwrap();
+        assert!(lo < 0.99 && hi >= 0.99, "{lo} {hi}");
+    }
+
+    fn drawn(words: &[Word], temperature: f64, widening: f64) -> Segmentation {
+        segment_with(
+            words,
+            QuestionType::ProductSense,
+            &Lexicon::builtin(),
+            None,
+            Some(Ranges {
+                temperature,
+                widening,
+            }),
+        )
     }
 
     #[test]
     fn a_lower_range_temperature_widens_the_range_and_nothing_else() {
         let words = speak(ANSWER);
-        let at = |t: f64| {
-            segment_with(
-                &words,
-                QuestionType::ProductSense,
-                &Lexicon::builtin(),
-                None,
-                Some(t),
-            )
-        };
-        let (sharp, flat) = (at(2.0), at(0.1));
+        let (sharp, flat) = (drawn(&words, 2.0, 0.0), drawn(&words, 0.1, 0.0));
         let width = |s: &Segmentation| {
-            let (lo, hi) = s.share_range(&words, Step::is_problem).unwrap();
+            let (lo, hi) = s.share_range(&words, Step::is_problem, 0.3).unwrap();
             hi - lo
         };
         assert!(
@@ -890,5 +924,25 @@ mod tests {
         // The decoded steps and their confidences do not depend on it.
         assert_eq!(flat.spans, sharp.spans);
         assert_eq!(flat.path, sharp.path);
+    }
+
+    #[test]
+    fn the_widening_grows_both_sides_by_the_width_within_zero_and_one() {
+        let words = speak(ANSWER);
+        let (bare, wide) = (drawn(&words, 0.3, 0.0), drawn(&words, 0.3, 0.5));
+        let range =
+            |s: &Segmentation, point: f64| s.share_range(&words, Step::is_problem, point).unwrap();
+        let ((lo, hi), (wlo, whi)) = (range(&bare, 0.3), range(&wide, 0.3));
+        let m = 0.5 * (hi - lo);
+        assert!(m > 0.01, "{lo} {hi}");
+        assert!((wlo - (lo - m).max(0.0)).abs() < 1e-12, "{lo} -> {wlo}");
+        assert!((whi - (hi + m).min(1.0)).abs() < 1e-12, "{hi} -> {whi}");
+        // never past the ends, however far the point is
+        let (lo, hi) = range(&wide, 1.0);
+        assert!(lo >= 0.0 && hi == 1.0, "{lo} {hi}");
+        let (lo, _) = range(&wide, 0.0);
+        assert_eq!(lo, 0.0);
+        // the steps themselves do not change
+        assert_eq!(bare.spans, wide.spans);
     }
 }

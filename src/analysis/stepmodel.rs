@@ -62,6 +62,12 @@ struct RawFramework {
     /// Absent: the confidences' temperature.
     #[serde(default)]
     range_temperature: HashMap<String, f64>,
+    /// Per reader: how far the drawn range is widened on each side, as a fraction of its width
+    /// (fitted on the calibration answers, written by people outside the team and never trained
+    /// on, so that the reported range holds the true share about 80% of the time on answers like
+    /// theirs). Absent: 0.
+    #[serde(default)]
+    range_widening: HashMap<String, f64>,
     /// Per question type: log P(first step), log P(next | previous).
     start: HashMap<String, Vec<f64>>,
     transitions: HashMap<String, Vec<Vec<f64>>>,
@@ -345,6 +351,7 @@ pub struct FrameworkModel {
     emission_weight: HashMap<String, f64>,
     temperature: HashMap<String, f64>,
     range_temperature: HashMap<String, f64>,
+    range_widening: HashMap<String, f64>,
     start: HashMap<QuestionType, Vec<f64>>,
     transitions: HashMap<QuestionType, Vec<Vec<f64>>>,
     end: HashMap<QuestionType, Vec<f64>>,
@@ -417,6 +424,7 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
         emission_weight: raw.emission_weight,
         temperature: raw.temperature,
         range_temperature: raw.range_temperature,
+        range_widening: raw.range_widening,
         start: by_type(raw.start),
         end: by_type(raw.end),
         transitions: raw
@@ -620,12 +628,23 @@ impl FrameworkModel {
 
     /// The temperature of the sequences drawn to bound the shares: lower than the confidences'
     /// when the sampled shares proved too narrow to hold the true share as often as they claim
-    /// (`scripts/fit_range_temperature.py`).
+    /// (`scripts/fit_share_ranges.py`).
     pub fn range_temperature(&self, reader: Reader) -> f64 {
         self.range_temperature
             .get(reader.key())
             .copied()
             .unwrap_or_else(|| self.temperature(reader))
+    }
+
+    /// How far the shares' drawn range is widened on each side, as a fraction of its width: the
+    /// sequences drawn from the model miss how wrong it can be on answers unlike its training
+    /// answers
+    /// (`scripts/fit_share_ranges.py`).
+    pub fn range_widening(&self, reader: Reader) -> f64 {
+        self.range_widening
+            .get(reader.key())
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// log P(first step), log P(next | previous) and log P(last step) over the allowed steps,
