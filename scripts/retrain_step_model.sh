@@ -28,8 +28,8 @@ target/release/examples/question_features $enc src/questions/bank.toml samples/q
 target/release/examples/content_features $enc samples/questions/content_train.toml > "$work/content.jsonl"
 "$py" scripts/train_step_model.py "$work/train.jsonl" --validation "$work/validation.jsonl" \
     --dev "$work/answers.jsonl" --questions "$work/questions.jsonl" --content "$work/content.jsonl" --sequence
-# The share ranges' temperature and widening are fitted with the new model compiled in.
-cargo build --release --locked --example share_ranges
-"$py" scripts/fit_share_ranges.py "$work/validation" --calibration "$work/calibration" --encoder $enc --write
+# How sure the model says it is (confidences, share ranges) is fitted with the new model compiled in.
+cargo build --release --locked --example uncertainty
+"$py" scripts/fit_uncertainty.py "$work/validation" --calibration "$work/calibration" --encoder $enc --write
 "$py" scripts/compare_readers.py --sequence "$work/train.jsonl" "$work/validation.jsonl" \
     "$work/answers.jsonl" "$work/holdout.jsonl" "$work/generalization.jsonl"

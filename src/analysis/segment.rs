@@ -347,7 +347,7 @@ pub struct Segmentation {
     pub alone: Vec<Vec<(Step, f64)>>,
     /// Step sequences drawn from the posterior.
     samples: Vec<Vec<Step>>,
-    /// How far a share's drawn range is widened on each side ([`Ranges::widening`]).
+    /// How far a share's drawn range is widened on each side ([`Uncertainty::range_widening`]).
     range_widening: f64,
     /// Why the sentence model could not be used, when it was given but failed.
     pub encoder_error: Option<String>,
@@ -435,12 +435,14 @@ impl Segmentation {
     }
 }
 
-/// How the shares' ranges are drawn: the temperature of the sequences sampled from the posterior,
-/// and how far their 10th-90th percentile is widened on each side, as a fraction of its width.
+/// How sure the segmentation says it is: the temperature of the steps' confidences, the
+/// temperature of the sequences drawn to bound the shares, and how far the drawn 10th-90th
+/// percentile is widened on each side, as a fraction of its width. None of them moves a step.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Ranges {
-    pub temperature: f64,
-    pub widening: f64,
+pub struct Uncertainty {
+    pub confidence_temperature: f64,
+    pub range_temperature: f64,
+    pub range_widening: f64,
 }
 
 /// Assign every word of the answer to a step. With `encoder`, sentences are read for meaning;
@@ -454,14 +456,14 @@ pub fn segment(
     segment_with(words, qtype, lex, encoder, None)
 }
 
-/// [`segment`], the share ranges drawn with `ranges` instead of the model's settings (for fitting
-/// them: `examples/share_ranges.rs`).
+/// [`segment`], with `uncertainty` instead of the model's settings (for fitting them:
+/// `examples/uncertainty.rs`).
 pub fn segment_with(
     words: &[Word],
     qtype: QuestionType,
     lex: &Lexicon,
     encoder: Option<&dyn Embedder>,
-    ranges: Option<Ranges>,
+    uncertainty: Option<Uncertainty>,
 ) -> Segmentation {
     let (units, reader, encoder_error) = match unit_features(words, qtype, lex, encoder) {
         Ok(u) => {
@@ -492,16 +494,17 @@ pub fn segment_with(
     let emissions = model.emissions(reader, &features, &allowed);
     let chain = model.chain(qtype, &allowed);
     let path: Vec<usize> = stepmodel::viterbi(&emissions, &chain);
+    let uncertainty = uncertainty.unwrap_or(Uncertainty {
+        confidence_temperature: model.temperature(reader),
+        range_temperature: model.range_temperature(reader),
+        range_widening: model.range_widening(reader),
+    });
     // Probabilities from calibrated potentials (the best path is the same either way).
-    let t = model.temperature(reader);
+    let t = uncertainty.confidence_temperature;
     let (calibrated, calibrated_chain) = (stepmodel::scaled(&emissions, t), chain.scaled(t));
     let marginals = stepmodel::marginals(&calibrated, &calibrated_chain);
     // The shares' range from sequences drawn at their own temperature.
-    let ranges = ranges.unwrap_or(Ranges {
-        temperature: model.range_temperature(reader),
-        widening: model.range_widening(reader),
-    });
-    let tr = ranges.temperature;
+    let tr = uncertainty.range_temperature;
     let samples = stepmodel::sample_paths(
         &stepmodel::scaled(&emissions, tr),
         &chain.scaled(tr),
@@ -556,7 +559,7 @@ pub fn segment_with(
             .into_iter()
             .map(|p| p.into_iter().map(|k| steps[k]).collect())
             .collect(),
-        range_widening: ranges.widening,
+        range_widening: uncertainty.range_widening,
         units,
         encoder_error,
     }
@@ -894,15 +897,16 @@ mod tests {
         assert!(lo < 0.99 && hi >= 0.99, "{lo} {hi}");
     }
 
-    fn drawn(words: &[Word], temperature: f64, widening: f64) -> Segmentation {
+    fn drawn(words: &[Word], range_temperature: f64, range_widening: f64) -> Segmentation {
         segment_with(
             words,
             QuestionType::ProductSense,
             &Lexicon::builtin(),
             None,
-            Some(Ranges {
-                temperature,
-                widening,
+            Some(Uncertainty {
+                confidence_temperature: 0.4,
+                range_temperature,
+                range_widening,
             }),
         )
     }
@@ -944,5 +948,38 @@ mod tests {
         assert_eq!(lo, 0.0);
         // the steps themselves do not change
         assert_eq!(bare.spans, wide.spans);
+    }
+
+    #[test]
+    fn a_lower_confidence_temperature_softens_the_confidences_and_nothing_else() {
+        let words = speak(ANSWER);
+        let at = |confidence_temperature: f64| {
+            segment_with(
+                &words,
+                QuestionType::ProductSense,
+                &Lexicon::builtin(),
+                None,
+                Some(Uncertainty {
+                    confidence_temperature,
+                    range_temperature: 0.3,
+                    range_widening: 0.0,
+                }),
+            )
+        };
+        let (sure, soft) = (at(1.0), at(0.2));
+        let mean = |s: &Segmentation| {
+            s.spans.iter().map(|x| x.confidence).sum::<f64>() / s.spans.len() as f64
+        };
+        assert!(
+            mean(&soft) < mean(&sure) - 0.05,
+            "{} vs {}",
+            mean(&soft),
+            mean(&sure)
+        );
+        assert_eq!(soft.path, sure.path);
+        let bounds = |s: &Segmentation| -> Vec<(Step, usize, usize)> {
+            s.spans.iter().map(|x| (x.step, x.first, x.last)).collect()
+        };
+        assert_eq!(bounds(&soft), bounds(&sure));
     }
 }

@@ -620,15 +620,16 @@ impl FrameworkModel {
     }
 
     /// The calibration temperature of `reader`'s decoding: multiplying every log-potential by it
-    /// leaves the best sequence as it is and makes the probabilities honest (fitted on the
-    /// validation set so that a step reported at 80% is right about 80% of the time).
+    /// leaves the best sequence as it is and makes the probabilities honest (for the sentence
+    /// reader fitted on the calibration answers, so that steps reported with confidence >= 0.8
+    /// are right at least 90% of the time: `scripts/fit_uncertainty.py`).
     pub fn temperature(&self, reader: Reader) -> f64 {
         self.temperature.get(reader.key()).copied().unwrap_or(1.0)
     }
 
     /// The temperature of the sequences drawn to bound the shares: lower than the confidences'
     /// when the sampled shares proved too narrow to hold the true share as often as they claim
-    /// (`scripts/fit_share_ranges.py`).
+    /// (`scripts/fit_uncertainty.py`).
     pub fn range_temperature(&self, reader: Reader) -> f64 {
         self.range_temperature
             .get(reader.key())
@@ -639,7 +640,7 @@ impl FrameworkModel {
     /// How far the shares' drawn range is widened on each side, as a fraction of its width: the
     /// sequences drawn from the model miss how wrong it can be on answers unlike its training
     /// answers
-    /// (`scripts/fit_share_ranges.py`).
+    /// (`scripts/fit_uncertainty.py`).
     pub fn range_widening(&self, reader: Reader) -> f64 {
         self.range_widening
             .get(reader.key())
