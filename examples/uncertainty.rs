@@ -53,8 +53,13 @@ fn confident(words: &[Word], spans: &[StepSpan], truth: &[StepSpan]) -> [f64; 2]
     };
     let (mut time, mut right) = (0.0, 0.0);
     for span in spans.iter().filter(|s| s.confidence >= 0.8) {
-        for i in span.first..=span.last {
-            let d = words[i].end_s - words[i].start_s;
+        for (i, w) in words
+            .iter()
+            .enumerate()
+            .take(span.last + 1)
+            .skip(span.first)
+        {
+            let d = w.end_s - w.start_s;
             time += d;
             if true_step(i) == Some(span.step) {
                 right += d;
