@@ -639,8 +639,7 @@ impl FrameworkModel {
 
     /// How far the shares' drawn range is widened on each side, as a fraction of its width: the
     /// sequences drawn from the model miss how wrong it can be on answers unlike its training
-    /// answers
-    /// (`scripts/fit_uncertainty.py`).
+    /// answers (`scripts/fit_uncertainty.py`).
     pub fn range_widening(&self, reader: Reader) -> f64 {
         self.range_widening
             .get(reader.key())
