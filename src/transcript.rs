@@ -38,14 +38,23 @@ pub struct Segment {
     pub text: String,
 }
 
-/// A whole transcript.
+/// A whole transcript. Only `schema` and `words` are required of one written by another tool:
+/// without `duration_s` the recording is taken to end with the last word.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transcript {
     pub schema: String,
+    #[serde(default)]
     pub model: String,
+    #[serde(default = "unknown_duration")]
     pub duration_s: f64,
     pub words: Vec<Word>,
+    #[serde(default)]
     pub segments: Vec<Segment>,
+}
+
+/// Marks a transcript read without `duration_s`, until [`Transcript::parse`] fills it in.
+fn unknown_duration() -> f64 {
+    f64::NAN
 }
 
 impl Transcript {
@@ -95,7 +104,7 @@ impl Transcript {
                  `paceback transcribe FILE --json` writes one"
             )
         };
-        let t: Transcript =
+        let mut t: Transcript =
             serde_json::from_str(text).map_err(|e| match serde_json::from_str::<Head>(text) {
                 Ok(Head { schema: Some(s) }) if s != SCHEMA => other(&s),
                 _ => format!(
@@ -106,6 +115,9 @@ impl Transcript {
             })?;
         if t.schema != SCHEMA {
             return Err(other(&t.schema));
+        }
+        if t.duration_s.is_nan() {
+            t.duration_s = t.words.iter().map(|w| w.end_s).fold(0.0, f64::max);
         }
         if !(0.0..=MAX_TIME_S).contains(&t.duration_s) {
             return Err(format!(
@@ -139,6 +151,27 @@ mod tests {
         let path = dir.path().join("t.json");
         std::fs::write(&path, text).unwrap();
         (dir, path)
+    }
+
+    #[test]
+    fn a_transcript_from_another_tool_needs_only_its_schema_and_words() {
+        let (_d, path) = write(
+            r#"{"schema":"paceback.transcript/1","words":[{"w":"Hi","start_s":0.5,"end_s":0.9},{"w":"there.","start_s":1.0,"end_s":1.4}]}"#,
+        );
+        let t = Transcript::load(&path).unwrap();
+        assert_eq!(t.words.len(), 2);
+        assert_eq!(t.duration_s, 1.4);
+        assert!(t.segments.is_empty() && t.model.is_empty());
+        // a duration given is kept, and still checked
+        let (_d, path) = write(
+            r#"{"schema":"paceback.transcript/1","duration_s":-1,"words":[{"w":"Hi","start_s":0.5,"end_s":0.9}]}"#,
+        );
+        assert!(
+            Transcript::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("duration_s")
+        );
     }
 
     #[test]
