@@ -464,6 +464,60 @@ fn analyze_reads_sentences_with_the_installed_model() {
 }
 
 #[test]
+fn the_demo_answer_passes_its_metric_and_risk_checks_quoting_its_sentences() {
+    // The demo's script, as punctuated words, in a transcript from another tool: only the schema
+    // and the words.
+    let home = models_home(true);
+    let demo = load(&common::repo().join("samples/demo.toml"));
+    let transcript = home.path().join("demo.transcript.json");
+    std::fs::write(
+        &transcript,
+        serde_json::json!({"schema": "paceback.transcript/1", "words": demo.words}).to_string(),
+    )
+    .unwrap();
+    let question: toml::Value =
+        toml::from_str(&std::fs::read_to_string(common::repo().join("samples/demo.toml")).unwrap())
+            .unwrap();
+    let out = common::paceback(home.path())
+        .args(["analyze", "--no-save", "--json", "--transcript"])
+        .arg(&transcript)
+        .arg("--question")
+        .arg(question["question"].as_str().unwrap())
+        .env_remove("PACEBACK_SENTENCE_MODEL")
+        .assert()
+        .get_output()
+        .clone();
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["segmenter"], "sentence_model");
+    let check = |id: &str| {
+        a["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+            .clone()
+    };
+    for (id, quoted) in [
+        ("outcome_metric", "home-cooked dinners per week"),
+        ("metric_threshold", "from one to three"),
+        ("guardrail", "as a guardrail"),
+        ("risk_mitigation", "scan a receipt"),
+    ] {
+        let c = check(id);
+        assert_eq!(c["status"], "pass", "{c}");
+        assert!(
+            c["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["text"].as_str().unwrap().contains(quoted)),
+            "{id} should quote {quoted:?}: {c}"
+        );
+    }
+}
+
+#[test]
 fn a_damaged_sentence_model_falls_back_to_cues_with_a_warning() {
     let home = models_home(false);
     let dir = home.path().join("models/all-MiniLM-L6-v2");
