@@ -50,7 +50,7 @@ pub fn find_step(a: &Analysis, name: &str) -> std::result::Result<Step, String> 
         }
         return Err(format!(
             "this take has no {} step; it has {}",
-            names.name(*step).to_lowercase(),
+            names.noun(*step),
             said_steps(a)
         ));
     }
@@ -175,12 +175,10 @@ pub fn play(
     let caps = captions(a, &spans, step);
     let names = profile(a.question.qtype);
     let what = match step {
-        Some(s) if spans.len() > 1 => format!(
-            "the {} step ({} stretches)",
-            names.name(s).to_lowercase(),
-            spans.len()
-        ),
-        Some(s) => format!("the {} step", names.name(s).to_lowercase()),
+        Some(s) if spans.len() > 1 => {
+            format!("the {} step ({} stretches)", names.noun(s), spans.len())
+        }
+        Some(s) => format!("the {} step", names.noun(s)),
         None => "the take".into(),
     };
     let length = clip.duration_s();

@@ -724,3 +724,36 @@ fn the_written_method_names_every_rule() {
     assert!(doc.contains(&format!("at least {:.0}%", m.min_problem_share * 100.0)));
     assert!(doc.contains(&format!("at most {:.0}%", m.max_solution_share * 100.0)));
 }
+
+#[test]
+fn every_message_reads_as_english_in_every_type() {
+    // every check of every type, with its close said and without it
+    for qtype in QuestionType::ALL {
+        let steps = analysis::method::profile(qtype).steps;
+        for close in [true, false] {
+            let parts: Vec<(Step, f64, Option<&str>)> = steps
+                .iter()
+                .filter(|s| close || **s != Step::Thesis)
+                .map(|s| (*s, 20.0, None))
+                .collect();
+            let a = answer(qtype, 6.0, &parts);
+            for c in &a.checks {
+                for text in [&c.message, &c.advice] {
+                    let lower = text.to_lowercase();
+                    for bad in ["the the ", " a a", " a e", " a i", " a o", " a u", "-0"] {
+                        assert!(!lower.contains(bad), "{qtype:?} {}: {text:?}", c.id);
+                    }
+                }
+            }
+            if qtype == QuestionType::Estimation {
+                let thesis = a.checks.iter().find(|c| c.id == "thesis").unwrap();
+                let want = if close {
+                    "ended on the number in one sentence"
+                } else {
+                    "no closing number"
+                };
+                assert_eq!(thesis.message, want);
+            }
+        }
+    }
+}

@@ -73,6 +73,14 @@ impl TypeProfile {
             .map_or(step.label(), |(_, n)| n)
     }
 
+    /// The step's name as a noun inside a sentence: lower case, without an article of its own
+    /// ("thesis"; an estimation's "The number" is "number", to be said "the number").
+    pub fn noun(&self, step: Step) -> String {
+        let name = self.name(step).to_lowercase();
+        name.strip_prefix("the ")
+            .map_or(name.clone(), str::to_string)
+    }
+
     /// "a product sense", "an estimation": the type with its article.
     pub fn with_article(&self) -> String {
         let label = self.qtype.label();
@@ -337,6 +345,8 @@ mod tests {
         let p = profile(QuestionType::Estimation);
         assert_eq!(p.name(Step::Capabilities), "The maths");
         assert_eq!(p.name(Step::Thesis), "The number");
+        assert_eq!(p.noun(Step::Thesis), "number");
+        assert_eq!(p.noun(Step::Risks), "sanity check");
         assert!(!p.steps.contains(&Step::Vision) && !p.steps.contains(&Step::Metrics));
         assert_eq!(
             profile(QuestionType::ProductSense).name(Step::Risks),

@@ -401,7 +401,7 @@ pub(super) fn thesis(cx: &Context) -> Option<Check> {
         (true, _, _) => Status::Warn,
         _ => Status::Fail,
     };
-    let name = cx.name(Step::Thesis).to_lowercase();
+    let name = cx.profile.noun(Step::Thesis);
     Some(
         Check::new(
             CheckId::Thesis,

@@ -497,13 +497,9 @@ impl Context<'_> {
             })
             .collect();
         if spans.is_empty() {
-            format!("no {} step was found", self.name(step).to_lowercase())
+            format!("no {} step was found", self.profile.noun(step))
         } else {
-            format!(
-                "in the {} ({})",
-                self.name(step).to_lowercase(),
-                spans.join(", ")
-            )
+            format!("in the {} ({})", self.profile.noun(step), spans.join(", "))
         }
     }
 }
