@@ -745,6 +745,20 @@ fn every_message_reads_as_english_in_every_type() {
                     }
                 }
             }
+            if qtype == QuestionType::ProductSense && close {
+                // where a check looked, when the step it looks in was never said
+                let no_metrics: Vec<(Step, f64, Option<&str>)> = parts
+                    .iter()
+                    .copied()
+                    .filter(|p| p.0 != Step::Metrics)
+                    .collect();
+                let b = answer(qtype, 6.0, &no_metrics);
+                let guard = b.checks.iter().find(|c| c.id == "guardrail").unwrap();
+                assert_eq!(
+                    guard.message,
+                    "no guardrail metric: looked for what must not get worse (no metrics step was found)"
+                );
+            }
             if qtype == QuestionType::Estimation {
                 let thesis = a.checks.iter().find(|c| c.id == "thesis").unwrap();
                 let want = if close {
@@ -756,4 +770,63 @@ fn every_message_reads_as_english_in_every_type() {
             }
         }
     }
+}
+
+#[test]
+fn the_step_table_stays_aligned_with_long_step_names() {
+    // prioritization calls the capabilities "Options and pick", longer than the usual column
+    let a = answer(
+        QuestionType::Prioritization,
+        6.0,
+        &[
+            (Step::Classify, 20.0, None),
+            (Step::Capabilities, 120.0, None),
+            (Step::Risks, 25.0, None),
+            (Step::Thesis, 10.0, None),
+        ],
+    );
+    let text = paceback::report::terminal::terminal(
+        &a,
+        &paceback::report::terminal::Style::plain(),
+        false,
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines.iter().position(|l| l.starts_with("  step")).unwrap();
+    let end = lines[header].find("start").unwrap() + "start".len();
+    let rows = &lines[header + 1..header + 1 + a.steps.len()];
+    assert!(
+        rows.iter().any(|r| r.contains("Options and pick")),
+        "{text}"
+    );
+    for (row, step) in rows.iter().zip(&a.steps) {
+        let start = paceback::time::clock(step.start_s);
+        assert!(
+            row[..end].ends_with(&start),
+            "{row:?} under {:?}",
+            lines[header]
+        );
+    }
+    // and the shares' limits come from the method
+    let m = &analysis::method::METHOD;
+    let p = answer(
+        QuestionType::ProductSense,
+        6.0,
+        &[
+            (Step::Customer, 60.0, None),
+            (Step::Capabilities, 60.0, None),
+        ],
+    );
+    let text = paceback::report::terminal::terminal(
+        &p,
+        &paceback::report::terminal::Style::plain(),
+        false,
+    );
+    assert!(
+        text.contains(&format!("(at least {:.0}%)", m.min_problem_share * 100.0)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("(at most {:.0}%)", m.max_solution_share * 100.0)),
+        "{text}"
+    );
 }

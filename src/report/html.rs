@@ -419,9 +419,11 @@ fn report_body(a: &Analysis, marks: &[Mark]) -> Markup {
             @if let (Some(p), Some(s)) = (a.shares.problem_definition, a.shares.solution) {
                 div.shares {
                     (share_box(a, "problem_share", p, a.shares.problem_definition_range,
-                        ("problem definition (at least 30%)", METHOD.min_problem_share)))
+                        (&format!("problem definition (at least {:.0}%)", METHOD.min_problem_share * 100.0),
+                            METHOD.min_problem_share)))
                     (share_box(a, "solution_share", s, a.shares.solution_range,
-                        ("solution (at most 40%)", METHOD.max_solution_share)))
+                        (&format!("solution (at most {:.0}%)", METHOD.max_solution_share * 100.0),
+                            METHOD.max_solution_share)))
                 }
             }
             h2 { "Checks" }

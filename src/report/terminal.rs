@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use owo_colors::{AnsiColors, OwoColorize};
 
-use crate::analysis::method::profile;
+use crate::analysis::method::{METHOD, profile};
 use crate::analysis::{Analysis, Framework, Light, Status, Step, TypeSource};
 use crate::time::{clock, human};
 
@@ -219,10 +219,18 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
     );
     out.push_str(&timeline(a, style));
 
-    // Step table.
+    // Step table, as wide as its longest step name ("Options and pick").
+    let names = profile(a.question.qtype);
+    let width = a
+        .steps
+        .iter()
+        .map(|s| names.name(s.step).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(14);
     let _ = writeln!(
         out,
-        "\n  {:<14} {:>6} {:>6} {:>6} {:>5}   {:<10} light",
+        "\n  {:<width$} {:>6} {:>6} {:>6} {:>5}   {:<10} light",
         "step", "start", "time", "share", "sure", "budget"
     );
     for s in &a.steps {
@@ -243,8 +251,8 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "{mark} {:<14} {:>6} {:>6} {:>5.0}% {:>5}   {:<10} {}",
-            profile(a.question.qtype).name(s.step),
+            "{mark} {:<width$} {:>6} {:>6} {:>5.0}% {:>5}   {:<10} {}",
+            names.name(s.step),
             clock(s.start_s),
             clock(s.duration_s),
             s.share * 100.0,
@@ -279,10 +287,12 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "\n  problem definition {:>4.0}%  (at least 30%) {}\n  solution           {:>4.0}%  (at most 40%)  {}",
+            "\n  problem definition {:>4.0}%  (at least {:.0}%) {}\n  solution           {:>4.0}%  (at most {:.0}%)  {}",
             p * 100.0,
+            METHOD.min_problem_share * 100.0,
             verdict("problem_share", a.shares.problem_definition_range),
             sol * 100.0,
+            METHOD.max_solution_share * 100.0,
             verdict("solution_share", a.shares.solution_range)
         );
     }

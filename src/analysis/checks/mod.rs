@@ -482,7 +482,7 @@ impl Context<'_> {
         self.profile.name(step)
     }
 
-    /// "in the metrics (1:13–1:29)": where a check looked.
+    /// "in the metrics (1:13–1:29)": where a check looked; "(no metrics step was found)".
     fn where_(&self, step: Step) -> String {
         let spans: Vec<String> = self
             .steps
@@ -497,7 +497,7 @@ impl Context<'_> {
             })
             .collect();
         if spans.is_empty() {
-            format!("no {} step was found", self.profile.noun(step))
+            format!("(no {} step was found)", self.profile.noun(step))
         } else {
             format!("in the {} ({})", self.profile.noun(step), spans.join(", "))
         }
