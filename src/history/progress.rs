@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::index::Row;
+use crate::analysis::QuestionType;
 use crate::analysis::method::{METHOD, profile};
 
 /// Which way a figure should go.
@@ -127,6 +128,75 @@ fn pace_target() -> Target {
     Target::between(lo, hi)
 }
 
+/// One take's reading of a figure: its label in that take's type, its target there, its value.
+type Reading = (String, Target, f64);
+
+/// A time budget as a target: "at most" when it has no minimum.
+fn budget_target(min_s: f64, max_s: f64) -> Target {
+    if min_s > 0.0 {
+        Target::between(min_s, max_s)
+    } else {
+        Target::at_most(max_s)
+    }
+}
+
+/// One figure over `rows`, read by `f` as (label, target, value) per take: one metric when
+/// every take has the same target, else one per target, its id and label naming the question
+/// types that share it ("Customer + pain (strategy)", `budget_customer_framing:strategy`; the
+/// label of a target three types or more share says "other types").
+fn by_target(
+    rows: &[&Row],
+    id: &str,
+    unit: Unit,
+    f: &dyn Fn(&Row) -> Option<Reading>,
+) -> Vec<Metric> {
+    let mut groups: Vec<(String, Target, Vec<QuestionType>, Metric)> = Vec::new();
+    for r in rows {
+        let Some((label, target, v)) = f(r) else {
+            continue;
+        };
+        let i = match groups.iter().position(|g| g.1 == target) {
+            Some(i) => i,
+            None => {
+                let metric = Metric {
+                    id: id.into(),
+                    label: label.clone(),
+                    unit,
+                    target: Some(target),
+                    points: Vec::new(),
+                    take_ids: Vec::new(),
+                };
+                groups.push((label, target, Vec::new(), metric));
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[i];
+        if !g.2.contains(&r.question.qtype) {
+            g.2.push(r.question.qtype);
+        }
+        g.3.points.push((r.recorded_unix, v));
+        g.3.take_ids.push(r.id.clone());
+    }
+    let split = groups.len() > 1;
+    groups
+        .into_iter()
+        .map(|(label, _, types, mut m)| {
+            if split {
+                let ids: Vec<&str> = types.iter().map(|t| t.id()).collect();
+                let labels: Vec<&str> = types.iter().map(|t| t.label()).collect();
+                m.id = format!("{id}:{}", ids.join("+"));
+                // Three types or more share the usual target: named by the exceptions beside it.
+                m.label = if types.len() >= 3 {
+                    format!("{label} (other types)")
+                } else {
+                    format!("{label} ({})", labels.join(", "))
+                };
+            }
+            m
+        })
+        .collect()
+}
+
 /// The trends over `rows` (oldest first). Takes with no speech are left out.
 pub fn progress(rows: &[Row]) -> Progress {
     let rows: Vec<&Row> = rows.iter().filter(|r| r.figures.answer_s > 0.0).collect();
@@ -160,50 +230,62 @@ pub fn progress(rows: &[Row]) -> Progress {
             Some(Target::at_most(METHOD.max_solution_share)),
             &|r| r.figures.solution_share.filter(|_| shares_apply(r)),
         ),
-        series(
-            "answer_length",
-            "Whole answer",
-            Unit::Seconds,
-            Some(Target::between(METHOD.answer.min_s, METHOD.answer.max_s)),
-            &|r| Some(r.figures.answer_s),
-        ),
-        series(
-            "think_pause",
-            "Think pause",
-            Unit::Seconds,
-            Some(Target::between(
-                METHOD.think_pause.min_s,
-                METHOD.think_pause.max_s,
-            )),
-            &|r| Some(r.figures.think_pause_s),
-        ),
     ];
-    // Step budgets, in the order they first appear; the target is the latest take's.
-    let mut budget_ids: Vec<(String, String, Target)> = Vec::new();
+    // The whole answer and the step budgets: a figure whose target differs by question type
+    // (a 5-minute minimum for full answers only; each type's own framing budget) is one row per
+    // target, named with its types, so no take is judged against another type's budget.
+    metrics.extend(by_target(
+        &rows,
+        "answer_length",
+        Unit::Seconds,
+        &|r: &Row| {
+            let min = if profile(r.question.qtype).rules.min_length {
+                METHOD.answer.min_s
+            } else {
+                0.0
+            };
+            Some((
+                "Whole answer".to_string(),
+                budget_target(min, METHOD.answer.max_s),
+                r.figures.answer_s,
+            ))
+        },
+    ));
+    metrics.extend(by_target(
+        &rows,
+        "think_pause",
+        Unit::Seconds,
+        &|r: &Row| {
+            Some((
+                "Think pause".to_string(),
+                budget_target(METHOD.think_pause.min_s, METHOD.think_pause.max_s),
+                r.figures.think_pause_s,
+            ))
+        },
+    ));
+    // Step budgets, in the order they first appear.
+    let mut budget_ids: Vec<&str> = Vec::new();
     for r in &rows {
         for b in &r.figures.budgets {
-            let target = Target::between(b.min_s, b.max_s);
-            match budget_ids.iter_mut().find(|(id, ..)| *id == b.id) {
-                Some(entry) => entry.2 = target,
-                None => budget_ids.push((b.id.clone(), b.label.clone(), target)),
+            if !budget_ids.contains(&b.id.as_str())
+                && b.id != METHOD.answer.id
+                && b.id != METHOD.think_pause.id
+            {
+                budget_ids.push(&b.id);
             }
         }
     }
-    for (id, label, target) in budget_ids {
-        if id == METHOD.answer.id || id == METHOD.think_pause.id {
-            continue;
-        }
-        metrics.push(series(
+    for id in budget_ids {
+        metrics.extend(by_target(
+            &rows,
             &format!("budget_{id}"),
-            &label,
             Unit::Seconds,
-            Some(target),
-            &|r| {
+            &|r: &Row| {
                 r.figures
                     .budgets
                     .iter()
                     .find(|b| b.id == id)
-                    .map(|b| b.actual_s)
+                    .map(|b| (b.label.clone(), budget_target(b.min_s, b.max_s), b.actual_s))
             },
         ));
     }
@@ -438,6 +520,62 @@ pub(crate) mod tests {
                 ]),
             },
         }
+    }
+
+    #[test]
+    fn a_figure_whose_target_differs_by_type_is_a_row_per_target() {
+        let framing = |r: &mut Row, label: &str, min_s, max_s, actual_s| {
+            r.figures.budgets.push(BudgetFigure {
+                id: "customer_framing".into(),
+                label: label.into(),
+                actual_s,
+                min_s,
+                max_s,
+            })
+        };
+        let mut ps = row("2026-11-02T10:00:00", QuestionType::ProductSense, 0.3, 0.3);
+        framing(&mut ps, "Customer + pain", 60.0, 90.0, 70.0);
+        let mut es = row("2026-11-03T10:00:00", QuestionType::Estimation, 0.3, 0.3);
+        framing(&mut es, "Framing", 10.0, 15.0, 30.0);
+        es.figures.answer_s = 120.0;
+        let mut ps2 = row("2026-11-04T10:00:00", QuestionType::ProductSense, 0.3, 0.3);
+        framing(&mut ps2, "Customer + pain", 60.0, 90.0, 80.0);
+        let p = progress(&[ps.clone(), es, ps2.clone()]);
+        let get = |id: &str| {
+            p.metrics
+                .iter()
+                .find(|m| m.id == id)
+                .unwrap_or_else(|| panic!("{id}"))
+        };
+        let m = get("budget_customer_framing:product_sense");
+        assert_eq!(m.label, "Customer + pain (product sense)");
+        assert_eq!(
+            m.points.iter().map(|p| p.1).collect::<Vec<_>>(),
+            [70.0, 80.0]
+        );
+        assert_eq!(m.target, Some(Target::between(60.0, 90.0)));
+        let e = get("budget_customer_framing:estimation");
+        assert_eq!(
+            (e.label.as_str(), e.points.len()),
+            ("Framing (estimation)", 1)
+        );
+        // the 5-minute minimum is held only against the types it applies to
+        let short = get("answer_length:estimation");
+        assert_eq!(short.target, Some(Target::at_most(METHOD.answer.max_s)));
+        assert_eq!(short.points[0].1, 120.0);
+        assert_eq!(get("answer_length:product_sense").points.len(), 2);
+        // one type: one row each, under the plain ids
+        let one = progress(&[ps, ps2]);
+        assert!(
+            one.metrics
+                .iter()
+                .any(|m| m.id == "budget_customer_framing" && m.label == "Customer + pain")
+        );
+        assert!(
+            one.metrics
+                .iter()
+                .any(|m| m.id == "answer_length" && m.label == "Whole answer")
+        );
     }
 
     #[test]

@@ -193,12 +193,19 @@ pub fn progress(p: &Progress, scope: &str, style: &Style) -> String {
             day(&p.latest_at)
         ))
     );
+    let shown: Vec<_> = p.metrics.iter().filter(|m| !m.points.is_empty()).collect();
+    let width = shown
+        .iter()
+        .map(|m| m.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(28);
     let _ = writeln!(
         out,
-        "\n  {:<28} {:>9} {:>9}  {:<24} target",
+        "\n  {:<width$} {:>9} {:>9}  {:<24} target",
         "", "first", "latest", "trend (oldest → latest)"
     );
-    for m in p.metrics.iter().filter(|m| !m.points.is_empty()) {
+    for m in shown {
         let values: Vec<f64> = m.points.iter().map(|p| p.1).collect();
         let verdict = match m.improved() {
             Some(true) => style.paint("better", AnsiColors::Green),
@@ -207,7 +214,7 @@ pub fn progress(p: &Progress, scope: &str, style: &Style) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<28} {:>9} {:>9}  {:<24} {:<12} {verdict}",
+            "  {:<width$} {:>9} {:>9}  {:<24} {:<12} {verdict}",
             m.label,
             value(m.unit, values[0]),
             value(m.unit, values[values.len() - 1]),
@@ -263,7 +270,8 @@ pub fn step_mix(rows: &[Row], style: &Style, width: usize) -> String {
             super::count(shown.len(), "take")
         ))
     );
-    let mut used: Vec<(crate::analysis::Step, crate::analysis::QuestionType)> = Vec::new();
+    // Each step drawn, with every name the takes' types give it ("Capabilities / The maths").
+    let mut used: Vec<(crate::analysis::Step, Vec<&'static str>)> = Vec::new();
     for r in shown {
         let steps = r.question.qtype.framework().steps();
         let totals: Vec<_> = steps
@@ -272,8 +280,11 @@ pub fn step_mix(rows: &[Row], style: &Style, width: usize) -> String {
             .filter(|t| t.1 > 0.0)
             .collect();
         for (s, _) in &totals {
-            if !used.iter().any(|u| u.0 == *s) {
-                used.push((*s, r.question.qtype));
+            let name = crate::analysis::method::profile(r.question.qtype).name(*s);
+            match used.iter_mut().find(|u| u.0 == *s) {
+                Some(u) if !u.1.contains(&name) => u.1.push(name),
+                Some(_) => {}
+                None => used.push((*s, vec![name])),
             }
         }
         let cells = mix_cells(&totals, bar);
@@ -303,12 +314,7 @@ pub fn step_mix(rows: &[Row], style: &Style, width: usize) -> String {
     });
     let items: Vec<(String, String)> = used
         .iter()
-        .map(|(s, t)| {
-            (
-                cell(*s, style),
-                crate::analysis::method::profile(*t).name(*s).to_string(),
-            )
-        })
+        .map(|(s, names)| (cell(*s, style), names.join(" / ")))
         .collect();
     out.push_str(&super::mix::legend(&items, width));
     out
@@ -362,6 +368,14 @@ mod tests {
         };
         assert!(problem(bars[9]) > problem(bars[0]), "{text}");
         assert!(step_mix(&[], &Style::plain(), 80).is_empty());
+        // takes of several types: each mark names the step in every type drawn
+        let mut mixed = rows[..2].to_vec();
+        mixed[1].question.qtype = QuestionType::Estimation;
+        let text = step_mix(&mixed, &Style::plain(), 80);
+        assert!(
+            text.contains("2 Customer / Framing") && text.contains("5 Strategic moves / The maths"),
+            "{text}"
+        );
     }
 
     #[test]
