@@ -59,7 +59,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         }
         (Some(units), false) => {
             super::print_analysis(&analysis, false, args.verbose)?;
-            print!("{}", report::explain(units));
+            print!("{}", report::explain(units, analysis.question.qtype));
         }
         (None, json) => super::print_analysis(&analysis, json, args.verbose)?,
     }

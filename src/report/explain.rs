@@ -3,16 +3,17 @@
 
 use std::fmt::Write;
 
-use crate::analysis::Step;
+use crate::analysis::method::{TypeProfile, profile};
 use crate::analysis::segment::UnitExplanation;
+use crate::analysis::{QuestionType, Step};
 use crate::time::clock;
 
 /// Up to this many cue phrases are listed per step.
 const CUES_SHOWN: usize = 4;
 
-fn dist(d: &[(Step, f64)]) -> String {
+fn dist(d: &[(Step, f64)], names: &TypeProfile) -> String {
     d.iter()
-        .map(|(s, p)| format!("{} {:.0}%", s.id(), p * 100.0))
+        .map(|(s, p)| format!("{} {:.0}%", names.name(*s).to_lowercase(), p * 100.0))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -40,15 +41,25 @@ fn deciding(u: &UnitExplanation) -> String {
     why.join("; ")
 }
 
-pub fn explain(units: &[UnitExplanation]) -> String {
+/// The explanation of `units`, each step named as the report of a `qtype` answer names it
+/// (an estimation's "the maths", not "capabilities"; a product sense "end state", not "vision").
+pub fn explain(units: &[UnitExplanation], qtype: QuestionType) -> String {
+    let names = profile(qtype);
+    let name = |s: Step| names.name(s).to_lowercase();
+    let w = units
+        .iter()
+        .map(|u| name(u.step).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(13);
     let mut out = String::from("\nWhere each step starts and what decided it:\n");
     for (i, u) in units.iter().enumerate() {
         if i == 0 || units[i - 1].step != u.step {
             let _ = writeln!(
                 out,
-                "{:>6}  {:<13} {:.0}%  \"{}\"\n{:>23}{}",
+                "{:>6}  {:<w$} {:.0}%  \"{}\"\n{:>23}{}",
                 clock(u.start_s),
-                u.step.id(),
+                name(u.step),
                 u.probability * 100.0,
                 u.text,
                 "",
@@ -60,27 +71,27 @@ pub fn explain(units: &[UnitExplanation]) -> String {
     for u in units {
         let _ = writeln!(
             out,
-            "\n{:>6}  {:<13} P {:>3.0}%  {}",
+            "\n{:>6}  {:<w$} P {:>3.0}%  {}",
             clock(u.start_s),
-            u.step.id(),
+            name(u.step),
             u.probability * 100.0,
             u.text
         );
         if !u.alone.is_empty() {
-            let _ = writeln!(out, "{:>23}on its own: {}", "", dist(&u.alone));
+            let _ = writeln!(out, "{:>23}on its own: {}", "", dist(&u.alone, names));
         }
         if let Some(n) = &u.nearest {
             let _ = writeln!(
                 out,
                 "{:>23}closest example ({} {:.2}): \"{}\"",
                 "",
-                n.step.id(),
+                name(n.step),
                 n.similarity,
                 n.text
             );
         }
         if !u.sounds_like.is_empty() {
-            let _ = writeln!(out, "{:>23}wording: {}", "", dist(&u.sounds_like));
+            let _ = writeln!(out, "{:>23}wording: {}", "", dist(&u.sounds_like, names));
         }
         for (step, ev) in &u.evidence {
             let cues: Vec<&str> = ev
@@ -91,9 +102,9 @@ pub fn explain(units: &[UnitExplanation]) -> String {
                 .collect();
             let _ = writeln!(
                 out,
-                "{:>23}cues {:<13} {:>4.1}  {}",
+                "{:>23}cues {:<w$} {:>4.1}  {}",
                 "",
-                step.id(),
+                name(*step),
                 ev.score,
                 cues.join(" | ")
             );
@@ -104,4 +115,55 @@ pub fn explain(units: &[UnitExplanation]) -> String {
         .map(super::terminal::printable)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_named_as_the_report_of_the_type_names_them() {
+        let unit = |step, text: &str| UnitExplanation {
+            start_s: 10.0,
+            end_s: 12.0,
+            text: text.into(),
+            step,
+            probability: 0.9,
+            alone: vec![(step, 0.8), (Step::Thesis, 0.2)],
+            evidence: Vec::new(),
+            sounds_like: Vec::new(),
+            at: 0.5,
+            nearest: None,
+        };
+        let units = [
+            unit(Step::Capabilities, "Ten million phones times a third."),
+            unit(Step::Thesis, "So about three million."),
+        ];
+        let text = explain(&units, QuestionType::Estimation);
+        assert!(
+            text.contains("the maths") && text.contains("the number"),
+            "{text}"
+        );
+        assert!(
+            text.contains("on its own: the maths 80%, the number 20%"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("capabilities") && !text.contains("thesis"),
+            "{text}"
+        );
+        // the column is as wide as the longest name
+        let pos: Vec<usize> = text
+            .lines()
+            .filter(|l| l.contains(" P  90%"))
+            .map(|l| l.find(" P  90%").unwrap())
+            .collect();
+        assert_eq!(pos.len(), 2);
+        assert_eq!(pos[0], pos[1], "{text}");
+        let product = explain(&units, QuestionType::ProductSense);
+        assert!(
+            product.contains("capabilities") && product.contains("thesis"),
+            "{product}"
+        );
+    }
 }
