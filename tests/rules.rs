@@ -830,3 +830,26 @@ fn the_step_table_stays_aligned_with_long_step_names() {
         "{text}"
     );
 }
+
+#[test]
+fn a_short_answer_is_told_to_use_the_time_first() {
+    // the demo's shape: 1:28 of a 5-8 minute answer, every step short
+    let a = answer(
+        QuestionType::ProductSense,
+        6.0,
+        &[
+            (Step::Classify, 5.0, None),
+            (Step::Customer, 14.0, None),
+            (Step::Pain, 14.0, None),
+            (Step::Vision, 11.0, None),
+            (Step::Capabilities, 19.0, Some(CAPS)),
+            (Step::Metrics, 8.0, Some(METRICS)),
+            (Step::Risks, 8.0, Some(RISKS)),
+            (Step::Thesis, 9.0, Some(THESIS)),
+        ],
+    );
+    assert!(a.advice[0].starts_with("Use the time"), "{:?}", a.advice);
+    // the pressure-test said for 8 s is short, not further off than the whole answer
+    let short = a.advice.iter().position(|x| x.contains("pressure-test"));
+    assert!(short.is_none_or(|i| i > 0), "{:?}", a.advice);
+}

@@ -521,8 +521,10 @@ fn round3(x: f64) -> f64 {
 /// returns the status and how far outside the range the value is, relative to the range.
 fn banded(v: f64, lo: f64, hi: f64, slack: f64) -> (Status, f64) {
     let width = (hi - lo).max(hi * 0.25).max(1e-9);
+    // Short of the minimum counts at most as much as nothing at all (1: something missing);
+    // past the maximum, without bound.
     let dev = if v < lo {
-        (lo - v) / width
+        ((lo - v) / width).min(1.0)
     } else if v > hi {
         (v - hi) / width
     } else {
@@ -582,6 +584,16 @@ mod tests {
         assert_eq!(banded(80.0, 30.0, 60.0, 0.25).0, Status::Fail);
         assert_eq!(banded(30.0, 30.0, 60.0, 0.0).0, Status::Pass);
         assert!(banded(90.0, 30.0, 60.0, 0.25).1 > banded(70.0, 30.0, 60.0, 0.25).1);
+    }
+
+    #[test]
+    fn a_shortfall_is_never_further_off_than_nothing_at_all() {
+        // 8 s of a 20-30 s budget was 1.2, beyond the 1 of a missing element
+        assert_eq!(banded(8.0, 20.0, 30.0, 0.5).1, 1.0);
+        assert_eq!(banded(0.0, 20.0, 30.0, 0.5).1, 1.0);
+        assert_eq!(banded(15.0, 20.0, 30.0, 0.5).1, 0.5);
+        // an overrun is not capped
+        assert!(banded(60.0, 20.0, 30.0, 0.5).1 > 1.0);
     }
 
     #[test]

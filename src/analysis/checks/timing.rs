@@ -319,8 +319,12 @@ pub(super) fn pressure_test(cx: &Context) -> Option<Check> {
             human(v)
         )
     };
-    // No pressure-test at all is something missing; a short one a near-miss.
-    let check = budget(CheckId::PressureTest, &b, v, "pressure-test", 0.5, advice);
-    let gap = if v == 0.0 { 1.0 } else { check.gap };
-    Some(Check { gap, ..check })
+    Some(budget(
+        CheckId::PressureTest,
+        &b,
+        v,
+        "pressure-test",
+        0.5,
+        advice,
+    ))
 }
