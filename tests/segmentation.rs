@@ -40,6 +40,7 @@ struct Part {
 /// with the true step of every word.
 struct Answer {
     name: String,
+    question: String,
     qtype: QuestionType,
     words: Vec<Word>,
     truth: Vec<Step>,
@@ -65,9 +66,9 @@ fn load(path: &Path) -> Answer {
             };
         }
     }
-    let _ = s.question;
     Answer {
         name: path.file_stem().unwrap().to_string_lossy().into(),
+        question: s.question,
         qtype: s.qtype.parse().unwrap(),
         words,
         truth,
@@ -475,14 +476,11 @@ fn the_demo_answer_passes_its_metric_and_risk_checks_quoting_its_sentences() {
         serde_json::json!({"schema": "paceback.transcript/1", "words": demo.words}).to_string(),
     )
     .unwrap();
-    let question: toml::Value =
-        toml::from_str(&std::fs::read_to_string(common::repo().join("samples/demo.toml")).unwrap())
-            .unwrap();
     let out = common::paceback(home.path())
         .args(["analyze", "--no-save", "--json", "--transcript"])
         .arg(&transcript)
         .arg("--question")
-        .arg(question["question"].as_str().unwrap())
+        .arg(&demo.question)
         .env_remove("PACEBACK_SENTENCE_MODEL")
         .assert()
         .get_output()

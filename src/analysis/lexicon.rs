@@ -45,6 +45,8 @@ struct RawChecks {
     #[serde(default)]
     guardrail: Vec<String>,
     #[serde(default)]
+    guardrail_named: Vec<String>,
+    #[serde(default)]
     threshold: Vec<String>,
     #[serde(default)]
     mitigation: Vec<String>,
@@ -120,6 +122,7 @@ impl RawLexicon {
         c.outcome_metrics.extend(o.outcome_metrics);
         c.usage_metrics.extend(o.usage_metrics);
         c.guardrail.extend(o.guardrail);
+        c.guardrail_named.extend(o.guardrail_named);
         c.threshold.extend(o.threshold);
         c.mitigation.extend(o.mitigation);
         c.framework_named.extend(o.framework_named);
@@ -150,6 +153,8 @@ pub struct CheckPhrases {
     pub outcome_metrics: Vec<Pattern>,
     pub usage_metrics: Vec<Pattern>,
     pub guardrail: Vec<Pattern>,
+    /// Phrases that name a guardrail outright: enough on their own (`content::says`).
+    pub guardrail_named: Vec<Pattern>,
     pub threshold: Vec<Pattern>,
     pub mitigation: Vec<Pattern>,
     pub framework_named: Vec<Pattern>,
@@ -265,6 +270,7 @@ impl Lexicon {
             outcome_metrics: compile("checks.outcome_metrics", &c.outcome_metrics)?,
             usage_metrics: compile("checks.usage_metrics", &c.usage_metrics)?,
             guardrail: compile("checks.guardrail", &c.guardrail)?,
+            guardrail_named: compile("checks.guardrail_named", &c.guardrail_named)?,
             threshold: compile("checks.threshold", &c.threshold)?,
             mitigation: compile("checks.mitigation", &c.mitigation)?,
             framework_named: compile("checks.framework_named", &c.framework_named)?,

@@ -77,8 +77,10 @@ impl TypeProfile {
     /// ("thesis"; an estimation's "The number" is "number", to be said "the number").
     pub fn noun(&self, step: Step) -> String {
         let name = self.name(step).to_lowercase();
-        name.strip_prefix("the ")
-            .map_or(name.clone(), str::to_string)
+        match name.strip_prefix("the ") {
+            Some(noun) => noun.to_string(),
+            None => name,
+        }
     }
 
     /// "a product sense", "an estimation": the type with its article.

@@ -897,17 +897,25 @@ mod tests {
         assert!(lo < 0.99 && hi >= 0.99, "{lo} {hi}");
     }
 
-    fn drawn(words: &[Word], range_temperature: f64, range_widening: f64) -> Segmentation {
+    /// The product sense answer `words`, segmented with the `uncertainty` settings.
+    fn uncertain(words: &[Word], uncertainty: Uncertainty) -> Segmentation {
         segment_with(
             words,
             QuestionType::ProductSense,
             &Lexicon::builtin(),
             None,
-            Some(Uncertainty {
+            Some(uncertainty),
+        )
+    }
+
+    fn drawn(words: &[Word], range_temperature: f64, range_widening: f64) -> Segmentation {
+        uncertain(
+            words,
+            Uncertainty {
                 confidence_temperature: 0.4,
                 range_temperature,
                 range_widening,
-            }),
+            },
         )
     }
 
@@ -954,16 +962,13 @@ mod tests {
     fn a_lower_confidence_temperature_softens_the_confidences_and_nothing_else() {
         let words = speak(ANSWER);
         let at = |confidence_temperature: f64| {
-            segment_with(
+            uncertain(
                 &words,
-                QuestionType::ProductSense,
-                &Lexicon::builtin(),
-                None,
-                Some(Uncertainty {
+                Uncertainty {
                     confidence_temperature,
                     range_temperature: 0.3,
                     range_widening: 0.0,
-                }),
+                },
             )
         };
         let (sure, soft) = (at(1.0), at(0.2));

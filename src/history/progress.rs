@@ -150,46 +150,47 @@ fn by_target(
     unit: Unit,
     f: &dyn Fn(&Row) -> Option<Reading>,
 ) -> Vec<Metric> {
-    let mut groups: Vec<(String, Target, Vec<QuestionType>, Metric)> = Vec::new();
+    // Each target's metric, with the types whose takes it holds.
+    let mut groups: Vec<(Vec<QuestionType>, Metric)> = Vec::new();
     for r in rows {
         let Some((label, target, v)) = f(r) else {
             continue;
         };
-        let i = match groups.iter().position(|g| g.1 == target) {
+        let i = match groups.iter().position(|g| g.1.target == Some(target)) {
             Some(i) => i,
             None => {
                 let metric = Metric {
                     id: id.into(),
-                    label: label.clone(),
+                    label,
                     unit,
                     target: Some(target),
                     points: Vec::new(),
                     take_ids: Vec::new(),
                 };
-                groups.push((label, target, Vec::new(), metric));
+                groups.push((Vec::new(), metric));
                 groups.len() - 1
             }
         };
-        let g = &mut groups[i];
-        if !g.2.contains(&r.question.qtype) {
-            g.2.push(r.question.qtype);
+        let (types, m) = &mut groups[i];
+        if !types.contains(&r.question.qtype) {
+            types.push(r.question.qtype);
         }
-        g.3.points.push((r.recorded_unix, v));
-        g.3.take_ids.push(r.id.clone());
+        m.points.push((r.recorded_unix, v));
+        m.take_ids.push(r.id.clone());
     }
     let split = groups.len() > 1;
     groups
         .into_iter()
-        .map(|(label, _, types, mut m)| {
+        .map(|(types, mut m)| {
             if split {
                 let ids: Vec<&str> = types.iter().map(|t| t.id()).collect();
                 let labels: Vec<&str> = types.iter().map(|t| t.label()).collect();
                 m.id = format!("{id}:{}", ids.join("+"));
                 // Three types or more share the usual target: named by the exceptions beside it.
                 m.label = if types.len() >= 3 {
-                    format!("{label} (other types)")
+                    format!("{} (other types)", m.label)
                 } else {
-                    format!("{label} ({})", labels.join(", "))
+                    format!("{} ({})", m.label, labels.join(", "))
                 };
             }
             m

@@ -46,12 +46,7 @@ fn deciding(u: &UnitExplanation) -> String {
 pub fn explain(units: &[UnitExplanation], qtype: QuestionType) -> String {
     let names = profile(qtype);
     let name = |s: Step| names.name(s).to_lowercase();
-    let w = units
-        .iter()
-        .map(|u| name(u.step).chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(13);
+    let w = super::column_width(units.iter().map(|u| name(u.step)), 13);
     let mut out = String::from("\nWhere each step starts and what decided it:\n");
     for (i, u) in units.iter().enumerate() {
         if i == 0 || units[i - 1].step != u.step {

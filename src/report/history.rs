@@ -194,12 +194,7 @@ pub fn progress(p: &Progress, scope: &str, style: &Style) -> String {
         ))
     );
     let shown: Vec<_> = p.metrics.iter().filter(|m| !m.points.is_empty()).collect();
-    let width = shown
-        .iter()
-        .map(|m| m.label.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(28);
+    let width = super::column_width(shown.iter().map(|m| &m.label), 28);
     let _ = writeln!(
         out,
         "\n  {:<width$} {:>9} {:>9}  {:<24} target",

@@ -20,6 +20,17 @@ pub fn count(n: usize, noun: &str) -> String {
         format!("{n} {noun}s")
     }
 }
+
+/// The width of a text column: its longest cell in characters, and at least `least`.
+fn column_width<S: AsRef<str>>(cells: impl IntoIterator<Item = S>, least: usize) -> usize {
+    cells
+        .into_iter()
+        .map(|c| c.as_ref().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(least)
+}
+
 pub use terminal::{Style, terminal};
 
 #[cfg(test)]

@@ -221,13 +221,7 @@ pub fn terminal(a: &Analysis, style: &Style, verbose: bool) -> String {
 
     // Step table, as wide as its longest step name ("Options and pick").
     let names = profile(a.question.qtype);
-    let width = a
-        .steps
-        .iter()
-        .map(|s| names.name(s.step).chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(14);
+    let width = super::column_width(a.steps.iter().map(|s| names.name(s.step)), 14);
     let _ = writeln!(
         out,
         "\n  {:<width$} {:>6} {:>6} {:>6} {:>5}   {:<10} light",
