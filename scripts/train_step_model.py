@@ -23,6 +23,13 @@ What is learned, per framework (Working Backwards, STAR):
   whole answer; its posteriors and the linear `sentence` classifier's are combined (a weighted
   geometric mean, its share and the emission weight picked together on the validation set) when
   that decodes the validation set better than the classifier alone. Needs PyTorch;
+- the boundary reader: a logistic regression giving P(a new step starts at
+  this unit | the unit, the one before) from the `sentence` features plus the elementwise product
+  and dot product of the unit's and the previous unit's embeddings (how far the talk moved). Its
+  evidence, log(P / base rate) for moving on and log((1 - P) / (1 - base rate)) for staying,
+  times a weight, is added to each unit's transitions; its regularization, weight and the emission
+  weight are picked together on the validation set, and it is kept only if that decodes the
+  validation set better than without it;
 - the temperature that calibrates the confidences, on the validation set;
 - a few example sentences per step (well-classified, from different answers) for `--explain`;
 - with --questions, the question-type classifier: a logistic regression over a question's embedding
@@ -64,6 +71,9 @@ C_GRID = {"sentence": [1.0, 3.0, 10.0, 30.0], "cues": [0.5, 2.0, 8.0, 32.0]}
 WEIGHT_GRID = [0.4, 0.6, 0.8, 1.0, 1.3, 1.6]
 TEMPERATURE_GRID = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2]
 BACKOFF = 8.0  # pseudo-counts of the framework's transition row given to each type's row
+BOUNDARY_C = [0.1, 0.3]
+BOUNDARY_WEIGHT_GRID = [0.25, 0.5, 0.75, 1.0]
+EMBEDDING = 384  # the sentence vector starts with the unit's, the previous and the next embedding
 
 
 def framework_of(qtype):
@@ -120,12 +130,17 @@ def chain(counts, qtype, n):
     return smoothed(counts.start), smoothed(counts.trans), smoothed(counts.end)
 
 
+def trans_at(log_trans, i):
+    """The transitions into unit i: one matrix for every unit, or one per unit (boundary evidence)."""
+    return log_trans[i] if log_trans.ndim == 3 else log_trans
+
+
 def viterbi(em, log_start, log_trans, log_end):
     m, n = em.shape
     best = log_start + em[0]
     back = np.zeros((m, n), dtype=int)
     for i in range(1, m):
-        scores = best[:, None] + log_trans
+        scores = best[:, None] + trans_at(log_trans, i)
         back[i] = scores.argmax(axis=0)
         best = scores.max(axis=0) + em[i]
     best = best + log_end
@@ -135,9 +150,9 @@ def viterbi(em, log_start, log_trans, log_end):
     return path[::-1]
 
 
-def decode(answer, log_post, prior, weight, counts, steps):
+def decode(answer, log_post, prior, weight, counts, steps, boundary=None):
     """Decode one answer from per-unit log P(step | unit); returns step indexes (framework order)."""
-    em, chain, idx = problem(answer, log_post, prior, weight, counts, steps)
+    em, chain, idx = problem(answer, log_post, prior, weight, counts, steps, boundary)
     return [idx[k] for k in viterbi(em, *chain)]
 
 
@@ -149,16 +164,17 @@ def marginals(em, log_start, log_trans, log_end):
     beta[-1] = log_end
     alpha[0] = log_start + em[0]
     for i in range(1, m):
-        alpha[i] = np.logaddexp.reduce(alpha[i - 1][:, None] + log_trans, axis=0) + em[i]
+        alpha[i] = np.logaddexp.reduce(alpha[i - 1][:, None] + trans_at(log_trans, i), axis=0) + em[i]
     for i in range(m - 2, -1, -1):
-        beta[i] = np.logaddexp.reduce(log_trans + em[i + 1] + beta[i + 1], axis=1)
+        beta[i] = np.logaddexp.reduce(trans_at(log_trans, i + 1) + em[i + 1] + beta[i + 1], axis=1)
     post = alpha + beta
     return np.exp(post - np.logaddexp.reduce(post, axis=1, keepdims=True))
 
 
-def problem(answer, log_post, prior, weight, counts, steps):
+def problem(answer, log_post, prior, weight, counts, steps, boundary=None):
     """The decoding problem of one answer over its type's steps: emissions, (log start,
-    transitions, end) and the step indexes (framework order) of its states."""
+    transitions, end) and the step indexes (framework order) of its states. With `boundary`
+    (a Boundary), the transitions are one matrix per unit, moved by its evidence."""
     idx = allowed(answer["type"], steps)
     lp = log_post[:, idx]
     lp = lp - np.logaddexp.reduce(lp, axis=1, keepdims=True)
@@ -169,10 +185,63 @@ def problem(answer, log_post, prior, weight, counts, steps):
     le = le[idx] - np.logaddexp.reduce(le[idx])
     lt = lt[np.ix_(idx, idx)]
     lt = lt - np.logaddexp.reduce(lt, axis=1, keepdims=True)
+    if boundary is not None:
+        lt = lt[None] + boundary.evidence(answer, len(idx))
     return em, (ls, lt, le), idx
 
 
-def calibrate(answers, posts, prior, weight, counts, steps):
+def boundary_features(X):
+    """The boundary reader's input per unit: the `sentence` features, then the elementwise and the
+    dot product of the unit's embedding and the previous unit's."""
+    X = np.asarray(X, dtype=np.float64)
+    e, p = X[:, :EMBEDDING], X[:, EMBEDDING:2 * EMBEDDING]
+    return np.hstack([X, e * p, (e * p).sum(axis=1, keepdims=True)])
+
+
+class Boundary(namedtuple("Boundary", "w b rate weight")):
+    """P(a new step starts at this unit), and how much its evidence counts."""
+
+    def evidence(self, answer, n):
+        """Per unit, an (n, n) matrix added to its transitions: weight * log(P / rate) off the
+        diagonal (moving on), weight * log((1 - P) / (1 - rate)) on it (staying)."""
+        X = boundary_features([u["sentence"] for u in answer["units"]])
+        p = 1.0 / (1.0 + np.exp(-(X @ self.w + self.b)))
+        p = np.clip(p, 1e-4, 1 - 1e-4)
+        move = self.weight * (np.log(p) - np.log(self.rate))
+        stay = self.weight * (np.log1p(-p) - np.log1p(-self.rate))
+        eye = np.eye(n, dtype=bool)
+        return np.where(eye[None], stay[:, None, None], move[:, None, None])
+
+
+def boundary_target(answer):
+    labels = [u["label"] for u in answer["units"]]
+    return np.array([int(a != b) for a, b in zip(labels, labels[1:])])
+
+
+def train_boundary(answers, validation, read, prior, counts, steps, baseline):
+    """The boundary reader and the emission weight that decode `validation` best with it, or None
+    if none beats `baseline` (the accuracy without it)."""
+    X = np.vstack([boundary_features([u["sentence"] for u in a["units"]])[1:] for a in answers])
+    y = np.concatenate([boundary_target(a) for a in answers])
+    rate = float(y.mean())
+    posts = [read([u["sentence"] for u in a["units"]]) for a in validation]
+    best = None
+    for C in BOUNDARY_C:
+        clf = LogisticRegression(C=C, max_iter=3000).fit(X, y)
+        for g in BOUNDARY_WEIGHT_GRID:
+            boundary = Boundary(clf.coef_[0], float(clf.intercept_[0]), rate, g)
+            for w in WEIGHT_GRID:
+                paths = [decode(a, lp, prior, w, counts, steps, boundary) for a, lp in zip(validation, posts)]
+                acc, _ = time_accuracy(validation, paths, steps)
+                if best is None or acc > best[0]:
+                    best = (acc, C, w, boundary)
+    acc, C, w, boundary = best
+    print(f"  boundary  C={C} weight={boundary.weight} emission weight={w}: validation step-time accuracy "
+          f"{acc*100:.1f}%" + ("" if acc > baseline else " (not better: not used)"))
+    return (boundary, w) if acc > baseline else None
+
+
+def calibrate(answers, posts, prior, weight, counts, steps, boundary=None):
     """The temperature that makes the decoded confidences honest: every log-potential (emissions
     and transitions) is multiplied by it for the marginals, which leaves the best path unchanged
     and sharpens or softens how sure the model says it is. Picked to minimize the time-weighted
@@ -181,7 +250,7 @@ def calibrate(answers, posts, prior, weight, counts, steps):
     for t in TEMPERATURE_GRID:
         nll = total = 0.0
         for a, lp in zip(answers, posts):
-            em, chain, idx = problem(a, lp, prior, weight, counts, steps)
+            em, chain, idx = problem(a, lp, prior, weight, counts, steps, boundary)
             mg = marginals(t * em, *(t * c for c in chain))
             for u, row in zip(a["units"], mg):
                 d = u["end_s"] - u["start_s"]
@@ -279,9 +348,20 @@ def train_framework(answers, validation, dev, steps, calibration, with_sequence=
                 print(f"  sequence  development set: {time_accuracy(dev, paths, steps)[0]*100:.1f}% ({len(dev)} answers)")
         else:
             print("  sequence  not better than the linear sentence reader on validation: not used")
+    boundary = train_boundary(answers, validation, read, prior, counts, steps,
+                              decoded_accuracy(validation, prior, counts, steps)(
+                                  [read([u["sentence"] for u in a["units"]]) for a in validation], weights["sentence"]))
+    if boundary:
+        boundary, weights["sentence"] = boundary
+        temperatures["sentence"] = calibrate(calibration, [read([u["sentence"] for u in a["units"]]) for a in calibration],
+                                             prior, weights["sentence"], counts, steps, boundary)
+        if dev:
+            paths = [decode(a, read([u["sentence"] for u in a["units"]]), prior, weights["sentence"], counts, steps, boundary)
+                     for a in dev]
+            print(f"  boundary  development set: {time_accuracy(dev, paths, steps)[0]*100:.1f}% ({len(dev)} answers)")
     own = [read([u["sentence"] for u in a["units"]]) for a in answers]
     examples = pick_examples(answers, own, steps)
-    return prior, counts, classifiers, weights, temperatures, examples, sequence
+    return prior, counts, classifiers, weights, temperatures, examples, sequence, boundary
 
 
 SHARE_GRID = [0.25, 0.5, 0.75, 1.0]  # the sequence reader's share of the sentence reader's evidence
@@ -514,7 +594,7 @@ def main():
     for fw, steps in FRAMEWORKS.items():
         answers = [a for a in train if a["framework"] == fw]
         print(f"{fw}: {len(answers)} answers, {sum(len(a['units']) for a in answers)} units")
-        prior, counts, classifiers, weights, temperatures, examples, sequence = train_framework(
+        prior, counts, classifiers, weights, temperatures, examples, sequence, boundary = train_framework(
             answers, [a for a in validation if a["framework"] == fw], [a for a in dev if a["framework"] == fw], steps,
             [a for a in calibration if a["framework"] == fw], args.sequence)
         n = len(steps)
@@ -540,6 +620,15 @@ def main():
         }
         if sequence:
             model["frameworks"][fw]["sequence"] = sequence
+        if boundary:
+            model["frameworks"][fw]["boundary"] = {
+                "inputs": ["embedding", "previous", "next", "cues", "content", "position", "type",
+                           "embedding * previous", "embedding . previous"],
+                "weights": rounded(boundary.w),
+                "bias": round(boundary.b, 5),
+                "rate": round(boundary.rate, 6),
+                "weight": boundary.weight,
+            }
     model["question_types"] = train_questions(args.questions)
     from train_answer_types import train_answer_types
     model["answer_types"] = train_answer_types(train, validation)

@@ -345,6 +345,9 @@ pub struct Segmentation {
     /// The reader's P(step | unit) (in context when it reads in sequence), before the learned
     /// order of steps is taken into account.
     pub alone: Vec<Vec<(Step, f64)>>,
+    /// P(a new step starts at the unit) per unit, from the boundary reader (empty when it did not
+    /// read the answer).
+    pub new_step: Vec<f64>,
     /// Step sequences drawn from the posterior.
     samples: Vec<Vec<Step>>,
     /// How far a share's drawn range is widened on each side ([`Uncertainty::range_widening`]).
@@ -363,6 +366,7 @@ impl Segmentation {
             path: Vec::new(),
             marginals: Vec::new(),
             alone: Vec::new(),
+            new_step: Vec::new(),
             samples: Vec::new(),
             range_widening: 0.0,
             encoder_error: None,
@@ -370,7 +374,8 @@ impl Segmentation {
     }
 
     /// Why the unit starting at word `first` is `step`: its text, the strongest cue of the step
-    /// in it, the classifier's own P(step) and its place in the answer.
+    /// in it, the classifier's own P(step), how likely a new step starts there and its place in
+    /// the answer.
     pub fn opening(&self, first: usize, step: Step) -> Option<super::timing::Opening> {
         let i = self.units.iter().position(|u| u.first == first)?;
         let u = &self.units[i];
@@ -388,6 +393,7 @@ impl Segmentation {
             sentence: u.text.clone(),
             cue,
             alone: (alone * 100.0).round() / 100.0,
+            new_step: self.new_step.get(i).map(|p| (p * 100.0).round() / 100.0),
             at: (u.at * 100.0).round() / 100.0,
         })
     }
@@ -492,7 +498,11 @@ pub fn segment_with(
         .map(|i| UnitFeatures::vector(&units, i, reader, qtype))
         .collect();
     let emissions = model.emissions(reader, &features, &allowed);
-    let chain = model.chain(qtype, &allowed);
+    let chain = model.chain(qtype, &allowed, reader, &features);
+    let new_step: Vec<f64> = match (model.boundary(), reader) {
+        (Some(b), Reader::Sentence) => features.iter().map(|x| b.probability(x)).collect(),
+        _ => Vec::new(),
+    };
     let path: Vec<usize> = stepmodel::viterbi(&emissions, &chain);
     let uncertainty = uncertainty.unwrap_or(Uncertainty {
         confidence_temperature: model.temperature(reader),
@@ -555,6 +565,7 @@ pub fn segment_with(
         path: path.iter().map(|&k| steps[k]).collect(),
         marginals: marginals.iter().map(|r| label(r)).collect(),
         alone,
+        new_step,
         samples: samples
             .into_iter()
             .map(|p| p.into_iter().map(|k| steps[k]).collect())
@@ -581,6 +592,10 @@ pub struct UnitExplanation {
     pub evidence: Vec<(Step, Evidence)>,
     /// What the sentence sounds like to the word model: P(step), likeliest first (above 10%).
     pub sounds_like: Vec<(Step, f64)>,
+    /// How likely a new step is to start at this unit, whichever step (the boundary reader;
+    /// absent when it did not read the answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_step: Option<f64>,
     /// Where in the answer it falls (fraction of answer time).
     pub at: f64,
     /// The closest labelled example sentence, when the sentence model read the answer.
@@ -653,6 +668,7 @@ pub fn explain(
                     .copied()
                     .zip(u.content.iter().copied())
                     .collect::<Vec<_>>()),
+                new_step: seg.new_step.get(i).map(|p| (p * 100.0).round() / 100.0),
                 at: (u.at * 100.0).round() / 100.0,
                 nearest,
             }

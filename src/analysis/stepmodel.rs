@@ -15,7 +15,9 @@
 //! Their P(step | sentence) feed a hidden Markov model whose start, transition and end
 //! probabilities were counted on the same labelled answers, per question type: staying in a step,
 //! moving on, skipping, going back and closing on a step each cost what they cost in real answers,
-//! so strong evidence can take a speaker back to an earlier step. Decoding gives the best sequence
+//! so strong evidence can take a speaker back to an earlier step. When trained, the boundary
+//! reader ([`BoundaryReader`]) moves each sentence's transitions by how likely a new step is to
+//! start there, whichever step it is. Decoding gives the best sequence
 //! (Viterbi), each sentence's probability of every step (forward-backward: the confidence) and
 //! sampled sequences (to say how much the shares could move).
 
@@ -26,6 +28,7 @@ use serde::Deserialize;
 
 use super::sequence::{Dense, SequenceReader};
 use super::steps::{Framework, QuestionType, Step};
+use crate::embed::DIM;
 
 const MODEL_JSON: &str = include_str!("step_model.json");
 
@@ -80,6 +83,72 @@ struct RawFramework {
     /// The sequence reader over the `sentence` features, when trained.
     #[serde(default)]
     sequence: Option<RawSequence>,
+    /// The boundary reader over the `sentence` features, when trained.
+    #[serde(default)]
+    boundary: Option<RawBoundary>,
+}
+
+#[derive(Deserialize)]
+struct RawBoundary {
+    weights: Vec<f32>,
+    bias: f32,
+    rate: f64,
+    weight: f64,
+}
+
+/// The boundary reader: P(a new step starts at this unit), from the unit's `sentence` features
+/// and how close its meaning is to the unit before (the elementwise and the dot product of the
+/// two embeddings), whatever the steps on either side. Its evidence against the base rate moves
+/// the unit's transitions: moving on gains `weight × log(P / rate)`, staying
+/// `weight × log((1 - P) / (1 - rate))` (`scripts/train_step_model.py`).
+pub struct BoundaryReader {
+    linear: Dense,
+    rate: f64,
+    weight: f64,
+}
+
+impl BoundaryReader {
+    fn new(raw: RawBoundary) -> Self {
+        BoundaryReader {
+            linear: Dense::new(vec![raw.weights], vec![raw.bias]),
+            rate: raw.rate.clamp(1e-4, 1.0 - 1e-4),
+            weight: raw.weight,
+        }
+    }
+
+    /// Whether it reads `sentence` features of this width.
+    fn fits(&self, sentence_inputs: usize) -> bool {
+        self.linear.inputs() == sentence_inputs + DIM + 1
+    }
+
+    /// P(a new step starts at the unit with these `sentence` features).
+    pub fn probability(&self, x: &[f32]) -> f64 {
+        let (own, previous) = (&x[..DIM], &x[DIM..2 * DIM]);
+        let product: Vec<f32> = own.iter().zip(previous).map(|(a, b)| a * b).collect();
+        let dot: f32 = product.iter().sum();
+        let input: Vec<f32> = x.iter().chain(&product).copied().chain([dot]).collect();
+        let z = f64::from(self.linear.output(0, &input));
+        (1.0 / (1.0 + (-z).exp())).clamp(1e-4, 1.0 - 1e-4)
+    }
+
+    /// Per unit, the (moving on, staying) log-evidence added to its transitions; none for the
+    /// first unit, which no transition enters.
+    fn evidence(&self, features: &[Vec<f32>]) -> Vec<(f64, f64)> {
+        features
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                if i == 0 {
+                    return (0.0, 0.0);
+                }
+                let p = self.probability(x);
+                (
+                    self.weight * (p / self.rate).ln(),
+                    self.weight * ((1.0 - p) / (1.0 - self.rate)).ln(),
+                )
+            })
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -360,6 +429,8 @@ pub struct FrameworkModel {
     sequence: Vec<SequenceReader>,
     /// The sequence reader's share of the `sentence` evidence.
     sequence_share: f64,
+    /// How likely each unit is to open a new step, when trained (read with the `sentence` reader).
+    boundary: Option<BoundaryReader>,
 }
 
 /// Which classifier reads the sentences.
@@ -414,6 +485,13 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
             "step model's sequence reader fits its sentence features"
         );
     }
+    let boundary = raw.boundary.map(BoundaryReader::new);
+    if let Some(b) = &boundary {
+        assert!(
+            b.fits(sentence.linear.inputs()),
+            "step model's boundary reader fits its sentence features"
+        );
+    }
     let by_type = |m: HashMap<String, Vec<f64>>| -> HashMap<QuestionType, Vec<f64>> {
         m.into_iter()
             .map(|(k, v)| (k.parse().expect("step model names known types"), v))
@@ -442,6 +520,7 @@ fn parse_framework(raw: RawFramework) -> FrameworkModel {
         cues,
         sequence,
         sequence_share,
+        boundary,
     }
 }
 
@@ -647,9 +726,21 @@ impl FrameworkModel {
             .unwrap_or(0.0)
     }
 
+    /// The boundary reader, when trained.
+    pub fn boundary(&self) -> Option<&BoundaryReader> {
+        self.boundary.as_ref()
+    }
+
     /// log P(first step), log P(next | previous) and log P(last step) over the allowed steps,
-    /// renormalized.
-    pub fn chain(&self, qtype: QuestionType, allowed: &[usize]) -> Chain {
+    /// renormalized; with the `sentence` reader and a boundary reader, each unit's transitions
+    /// moved by how likely a new step is to start there.
+    pub fn chain(
+        &self,
+        qtype: QuestionType,
+        allowed: &[usize],
+        reader: Reader,
+        features: &[Vec<f32>],
+    ) -> Chain {
         let start = &self.start[&qtype];
         let trans = &self.transitions[&qtype];
         let over_allowed = |row: &[f64]| normalized(allowed.iter().map(|&k| row[k]).collect());
@@ -660,28 +751,50 @@ impl FrameworkModel {
                 .end
                 .get(&qtype)
                 .map_or_else(|| vec![0.0; allowed.len()], |end| over_allowed(end)),
+            boundary: match (&self.boundary, reader) {
+                (Some(b), Reader::Sentence) => b.evidence(features),
+                _ => Vec::new(),
+            },
         }
     }
 }
 
 /// Start, transition and end log probabilities over a set of states (an end of all zeros: any
-/// state may close).
+/// state may close), and per unit the (moving on, staying) log-evidence of the boundary reader
+/// (empty: none).
 #[derive(Debug, Clone)]
 pub struct Chain {
     pub start: Vec<f64>,
     pub trans: Vec<Vec<f64>>,
     pub end: Vec<f64>,
+    pub boundary: Vec<(f64, f64)>,
 }
 
 impl Chain {
-    /// Every log probability multiplied by `t` (see [`FrameworkModel::temperature`]).
+    /// Every log-potential multiplied by `t` (see [`FrameworkModel::temperature`]).
     pub fn scaled(&self, t: f64) -> Chain {
         let row = |r: &[f64]| r.iter().map(|v| v * t).collect();
         Chain {
             start: row(&self.start),
             trans: self.trans.iter().map(|r| row(r)).collect(),
             end: row(&self.end),
+            boundary: self.boundary.iter().map(|(m, s)| (m * t, s * t)).collect(),
         }
+    }
+
+    /// log-potential of going from state `j` at unit `i - 1` to state `k` at unit `i`.
+    fn transition(&self, i: usize, j: usize, k: usize) -> f64 {
+        let moved = match self.boundary.get(i) {
+            Some(&(moving, staying)) => {
+                if j == k {
+                    staying
+                } else {
+                    moving
+                }
+            }
+            None => 0.0,
+        };
+        self.trans[j][k] + moved
     }
 }
 
@@ -709,12 +822,12 @@ pub fn viterbi(emissions: &[Vec<f64>], chain: &Chain) -> Vec<usize> {
     }
     let mut best: Vec<f64> = (0..n).map(|k| chain.start[k] + emissions[0][k]).collect();
     let mut back: Vec<Vec<usize>> = vec![vec![0; n]];
-    for e in &emissions[1..] {
+    for (i, e) in emissions.iter().enumerate().skip(1) {
         let mut next = vec![f64::NEG_INFINITY; n];
         let mut from = vec![0; n];
         for k in 0..n {
             for (j, b) in best.iter().enumerate() {
-                let v = b + chain.trans[j][k];
+                let v = b + chain.transition(i, j, k);
                 if v > next[k] {
                     next[k] = v;
                     from[k] = j;
@@ -752,7 +865,7 @@ fn forward(emissions: &[Vec<f64>], chain: &Chain) -> Vec<Vec<f64>> {
                     let prev = &alpha[i - 1];
                     log_sum_exp(
                         &(0..n)
-                            .map(|j| prev[j] + chain.trans[j][k])
+                            .map(|j| prev[j] + chain.transition(i, j, k))
                             .collect::<Vec<_>>(),
                     )
                 };
@@ -778,7 +891,7 @@ pub fn marginals(emissions: &[Vec<f64>], chain: &Chain) -> Vec<Vec<f64>> {
         for j in 0..n {
             beta[i][j] = log_sum_exp(
                 &(0..n)
-                    .map(|k| chain.trans[j][k] + emissions[i + 1][k] + beta[i + 1][k])
+                    .map(|k| chain.transition(i + 1, j, k) + emissions[i + 1][k] + beta[i + 1][k])
                     .collect::<Vec<_>>(),
             );
         }
@@ -824,7 +937,9 @@ pub fn sample_paths(emissions: &[Vec<f64>], chain: &Chain, count: usize) -> Vec<
             path[m - 1] = draw(&last, &mut rng);
             for i in (0..m - 1).rev() {
                 let next = path[i + 1];
-                let w: Vec<f64> = (0..n).map(|j| alpha[i][j] + chain.trans[j][next]).collect();
+                let w: Vec<f64> = (0..n)
+                    .map(|j| alpha[i][j] + chain.transition(i + 1, j, next))
+                    .collect();
                 path[i] = draw(&w, &mut rng);
             }
             path
@@ -910,6 +1025,7 @@ mod tests {
             start: vec![(1.0 / n as f64).ln(); n],
             trans,
             end: vec![0.0; n],
+            boundary: Vec::new(),
         }
     }
 
@@ -966,7 +1082,7 @@ mod tests {
             let f = m.framework(t.framework());
             let allowed = f.allowed(t);
             assert_eq!(allowed.len(), t.steps().len());
-            let c = f.chain(t, &allowed);
+            let c = f.chain(t, &allowed, Reader::Cues, &[]);
             assert!((c.start.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
             assert!((c.end.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
         }
@@ -1115,5 +1231,84 @@ mod tests {
         );
         // Scaling by a temperature scales the end too.
         assert_eq!(closes_on_1.scaled(2.0).end[1], 2.0 * 0.9f64.ln());
+    }
+
+    #[test]
+    fn boundary_evidence_decides_where_an_undecided_step_changes() {
+        // Unit 0 says state 0, unit 3 says state 1; units 1 and 2 say nothing.
+        let e = vec![
+            vec![3.0, 0.0],
+            vec![0.0, 0.0],
+            vec![0.0, 0.0],
+            vec![0.0, 3.0],
+        ];
+        let plain = chain(2, 0.8);
+        let opens_at = |i: usize| Chain {
+            boundary: (0..4)
+                .map(|u| if u == i { (2.0, -2.0) } else { (-1.0, 0.2) })
+                .collect(),
+            ..plain.clone()
+        };
+        assert_eq!(viterbi(&e, &opens_at(1)), vec![0, 1, 1, 1]);
+        assert_eq!(viterbi(&e, &opens_at(3)), vec![0, 0, 0, 1]);
+        let m = marginals(&e, &opens_at(3));
+        assert!(m[2][0] > 0.7, "{m:?}");
+        // Every unit's transitions are its own in the backward pass and in sampling too.
+        let paths = sample_paths(&e, &opens_at(3), 4000);
+        for i in 0..4 {
+            let freq = paths.iter().filter(|p| p[i] == 0).count() as f64 / 4000.0;
+            assert!(
+                (freq - m[i][0]).abs() < 0.03,
+                "unit {i}: {freq} vs {}",
+                m[i][0]
+            );
+        }
+        // A temperature scales the boundary evidence with every other potential.
+        assert_eq!(opens_at(3).scaled(0.5).boundary[3], (1.0, -1.0));
+    }
+
+    #[test]
+    fn the_boundary_reader_reads_how_far_the_talk_moved_from_the_unit_before() {
+        // Sentence features: own embedding, previous, next, one more. Only the dot product of
+        // own and previous counts, against a new step.
+        let width = 3 * DIM + 1;
+        let mut weights = vec![0.0f32; width + DIM + 1];
+        weights[width + DIM] = -4.0;
+        let reader = BoundaryReader::new(RawBoundary {
+            weights,
+            bias: 0.0,
+            rate: 0.1,
+            weight: 1.0,
+        });
+        assert!(reader.fits(width) && !reader.fits(width + 1));
+        let unit = |own: usize, previous: usize| {
+            let mut x = vec![0.0f32; width];
+            x[own] = 1.0;
+            x[DIM + previous] = 1.0;
+            x
+        };
+        let (same, moved) = (unit(0, 0), unit(0, 1));
+        assert!(reader.probability(&same) < 0.05);
+        assert!((reader.probability(&moved) - 0.5).abs() < 1e-6);
+        let ev = reader.evidence(&[moved.clone(), same, moved]);
+        assert_eq!(ev[0], (0.0, 0.0), "no transition enters the first unit");
+        assert!(ev[1].0 < 0.0 && ev[1].1 > 0.0, "alike: stay {:?}", ev[1]);
+        assert!(ev[2].0 > 0.0 && ev[2].1 < 0.0, "moved on: move {:?}", ev[2]);
+    }
+
+    #[test]
+    fn the_boundary_reader_moves_only_the_sentence_readers_chain() {
+        let m = StepModel::builtin();
+        let f = m.framework(Framework::WorkingBackwards);
+        let t = QuestionType::ProductSense;
+        let allowed = f.allowed(t);
+        let features = vec![vec![0.0f32; f.sentence.linear.inputs()]; 3];
+        let cues = f.chain(t, &allowed, Reader::Cues, &features);
+        assert!(cues.boundary.is_empty());
+        let sentence = f.chain(t, &allowed, Reader::Sentence, &features);
+        assert_eq!(
+            sentence.boundary.len(),
+            usize::from(f.boundary().is_some()) * 3
+        );
     }
 }

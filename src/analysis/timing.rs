@@ -45,6 +45,10 @@ pub struct Opening {
     pub cue: Option<String>,
     /// How likely the sentence is this step on its own, before what comes around it is weighed.
     pub alone: f64,
+    /// How likely a new step is to start at this sentence, whichever step (the boundary reader;
+    /// absent when it did not read the answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_step: Option<f64>,
     /// Where it falls in the answer (0–1).
     pub at: f64,
 }
@@ -57,6 +61,9 @@ impl Opening {
             why.push(format!("cue \"{cue}\""));
         }
         why.push(format!("{:.0}% this step on its own", self.alone * 100.0));
+        if let Some(p) = self.new_step {
+            why.push(format!("{:.0}% a new step starts here", p * 100.0));
+        }
         why.push(format!("at {:.0}% of the answer", self.at * 100.0));
         why.join(", ")
     }

@@ -32,6 +32,11 @@ fn deciding(u: &UnitExplanation) -> String {
     {
         why.push(format!("sounds like \"{}\" ({:.2})", n.text, n.similarity));
     }
+    if let Some(p) = u.new_step
+        && p >= 0.5
+    {
+        why.push(format!("a new step starts here ({:.0}%)", p * 100.0));
+    }
     if why.is_empty() {
         why.push(format!(
             "what comes before and after, at {:.0}% of the answer",
@@ -74,6 +79,9 @@ pub fn explain(units: &[UnitExplanation], qtype: QuestionType) -> String {
         );
         if !u.alone.is_empty() {
             let _ = writeln!(out, "{:>23}on its own: {}", "", dist(&u.alone, names));
+        }
+        if let Some(p) = u.new_step {
+            let _ = writeln!(out, "{:>23}a new step starts here: {:.0}%", "", p * 100.0);
         }
         if let Some(n) = &u.nearest {
             let _ = writeln!(
@@ -127,6 +135,7 @@ mod tests {
             alone: vec![(step, 0.8), (Step::Thesis, 0.2)],
             evidence: Vec::new(),
             sounds_like: Vec::new(),
+            new_step: None,
             at: 0.5,
             nearest: None,
         };
@@ -160,5 +169,30 @@ mod tests {
             product.contains("capabilities") && product.contains("thesis"),
             "{product}"
         );
+    }
+
+    #[test]
+    fn a_likely_boundary_is_given_as_a_reason_for_a_new_step() {
+        let unit = |step, new_step| UnitExplanation {
+            start_s: 10.0,
+            end_s: 12.0,
+            text: "Now, what would success look like?".into(),
+            step,
+            probability: 0.9,
+            alone: Vec::new(),
+            evidence: Vec::new(),
+            sounds_like: Vec::new(),
+            new_step,
+            at: 0.5,
+            nearest: None,
+        };
+        let text = explain(
+            &[unit(Step::Pain, Some(0.1)), unit(Step::Metrics, Some(0.87))],
+            QuestionType::ProductSense,
+        );
+        assert!(text.contains("a new step starts here (87%)"), "{text}");
+        assert!(text.contains("a new step starts here: 10%"), "{text}");
+        let without = explain(&[unit(Step::Metrics, None)], QuestionType::ProductSense);
+        assert!(!without.contains("new step"), "{without}");
     }
 }
