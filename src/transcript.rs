@@ -73,16 +73,6 @@ impl Transcript {
         }
     }
 
-    /// The words joined by spaces.
-    pub fn text(&self) -> String {
-        self.segments
-            .iter()
-            .map(|s| s.text.trim())
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
     /// Read a `paceback.transcript/1` file. Malformed JSON is bad input naming line and column.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
@@ -188,7 +178,6 @@ mod tests {
         );
         let (_d, path) = write(&serde_json::to_string_pretty(&t).unwrap());
         assert_eq!(Transcript::load(&path).unwrap(), t);
-        assert_eq!(t.text(), "Hello there.");
     }
 
     #[test]
