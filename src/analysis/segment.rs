@@ -346,8 +346,8 @@ pub struct Segmentation {
     /// order of steps is taken into account.
     pub alone: Vec<Vec<(Step, f64)>>,
     /// P(a new step starts at the unit) per unit, from the boundary reader (empty when it did not
-    /// read the answer).
-    pub new_step: Vec<f64>,
+    /// read the answer); see [`Segmentation::new_step_at`].
+    new_step: Vec<f64>,
     /// Step sequences drawn from the posterior.
     samples: Vec<Vec<Step>>,
     /// How far a share's drawn range is widened on each side ([`Uncertainty::range_widening`]).
@@ -373,6 +373,15 @@ impl Segmentation {
         }
     }
 
+    /// How likely a new step is to start at unit `i`, rounded to hundredths; None for the first
+    /// unit (every answer starts a step there) or when the boundary reader did not read it.
+    fn new_step_at(&self, i: usize) -> Option<f64> {
+        self.new_step
+            .get(i)
+            .filter(|_| i > 0)
+            .map(|p| (p * 100.0).round() / 100.0)
+    }
+
     /// Why the unit starting at word `first` is `step`: its text, the strongest cue of the step
     /// in it, the classifier's own P(step), how likely a new step starts there and its place in
     /// the answer.
@@ -393,7 +402,7 @@ impl Segmentation {
             sentence: u.text.clone(),
             cue,
             alone: (alone * 100.0).round() / 100.0,
-            new_step: self.new_step.get(i).map(|p| (p * 100.0).round() / 100.0),
+            new_step: self.new_step_at(i),
             at: (u.at * 100.0).round() / 100.0,
         })
     }
@@ -498,11 +507,8 @@ pub fn segment_with(
         .map(|i| UnitFeatures::vector(&units, i, reader, qtype))
         .collect();
     let emissions = model.emissions(reader, &features, &allowed);
-    let chain = model.chain(qtype, &allowed, reader, &features);
-    let new_step: Vec<f64> = match (model.boundary(), reader) {
-        (Some(b), Reader::Sentence) => features.iter().map(|x| b.probability(x)).collect(),
-        _ => Vec::new(),
-    };
+    let new_step = model.new_step(reader, &features);
+    let chain = model.chain(qtype, &allowed, &new_step);
     let path: Vec<usize> = stepmodel::viterbi(&emissions, &chain);
     let uncertainty = uncertainty.unwrap_or(Uncertainty {
         confidence_temperature: model.temperature(reader),
@@ -668,7 +674,7 @@ pub fn explain(
                     .copied()
                     .zip(u.content.iter().copied())
                     .collect::<Vec<_>>()),
-                new_step: seg.new_step.get(i).map(|p| (p * 100.0).round() / 100.0),
+                new_step: seg.new_step_at(i),
                 at: (u.at * 100.0).round() / 100.0,
                 nearest,
             }

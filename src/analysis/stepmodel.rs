@@ -131,17 +131,16 @@ impl BoundaryReader {
         (1.0 / (1.0 + (-z).exp())).clamp(1e-4, 1.0 - 1e-4)
     }
 
-    /// Per unit, the (moving on, staying) log-evidence added to its transitions; none for the
-    /// first unit, which no transition enters.
-    fn evidence(&self, features: &[Vec<f32>]) -> Vec<(f64, f64)> {
-        features
+    /// Per unit, the (moving on, staying) log-evidence added to its transitions, from its
+    /// P(a new step starts here); none for the first unit, which no transition enters.
+    fn evidence(&self, new_step: &[f64]) -> Vec<(f64, f64)> {
+        new_step
             .iter()
             .enumerate()
-            .map(|(i, x)| {
+            .map(|(i, &p)| {
                 if i == 0 {
                     return (0.0, 0.0);
                 }
-                let p = self.probability(x);
                 (
                     self.weight * (p / self.rate).ln(),
                     self.weight * ((1.0 - p) / (1.0 - self.rate)).ln(),
@@ -726,21 +725,19 @@ impl FrameworkModel {
             .unwrap_or(0.0)
     }
 
-    /// The boundary reader, when trained.
-    pub fn boundary(&self) -> Option<&BoundaryReader> {
-        self.boundary.as_ref()
+    /// P(a new step starts at the unit) for every unit, when the boundary reader is trained and
+    /// `reader` reads the sentences for meaning; else empty.
+    pub fn new_step(&self, reader: Reader, features: &[Vec<f32>]) -> Vec<f64> {
+        match (&self.boundary, reader) {
+            (Some(b), Reader::Sentence) => features.iter().map(|x| b.probability(x)).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// log P(first step), log P(next | previous) and log P(last step) over the allowed steps,
-    /// renormalized; with the `sentence` reader and a boundary reader, each unit's transitions
-    /// moved by how likely a new step is to start there.
-    pub fn chain(
-        &self,
-        qtype: QuestionType,
-        allowed: &[usize],
-        reader: Reader,
-        features: &[Vec<f32>],
-    ) -> Chain {
+    /// renormalized; given each unit's P(a new step starts here) ([`Self::new_step`]), its
+    /// transitions moved by it.
+    pub fn chain(&self, qtype: QuestionType, allowed: &[usize], new_step: &[f64]) -> Chain {
         let start = &self.start[&qtype];
         let trans = &self.transitions[&qtype];
         let over_allowed = |row: &[f64]| normalized(allowed.iter().map(|&k| row[k]).collect());
@@ -751,10 +748,10 @@ impl FrameworkModel {
                 .end
                 .get(&qtype)
                 .map_or_else(|| vec![0.0; allowed.len()], |end| over_allowed(end)),
-            boundary: match (&self.boundary, reader) {
-                (Some(b), Reader::Sentence) => b.evidence(features),
-                _ => Vec::new(),
-            },
+            boundary: self
+                .boundary
+                .as_ref()
+                .map_or_else(Vec::new, |b| b.evidence(new_step)),
         }
     }
 }
@@ -1082,7 +1079,7 @@ mod tests {
             let f = m.framework(t.framework());
             let allowed = f.allowed(t);
             assert_eq!(allowed.len(), t.steps().len());
-            let c = f.chain(t, &allowed, Reader::Cues, &[]);
+            let c = f.chain(t, &allowed, &[]);
             assert!((c.start.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
             assert!((c.end.iter().map(|v| v.exp()).sum::<f64>() - 1.0).abs() < 1e-9);
         }
@@ -1290,7 +1287,11 @@ mod tests {
         let (same, moved) = (unit(0, 0), unit(0, 1));
         assert!(reader.probability(&same) < 0.05);
         assert!((reader.probability(&moved) - 0.5).abs() < 1e-6);
-        let ev = reader.evidence(&[moved.clone(), same, moved]);
+        let ev = reader.evidence(&[
+            reader.probability(&moved),
+            reader.probability(&same),
+            reader.probability(&moved),
+        ]);
         assert_eq!(ev[0], (0.0, 0.0), "no transition enters the first unit");
         assert!(ev[1].0 < 0.0 && ev[1].1 > 0.0, "alike: stay {:?}", ev[1]);
         assert!(ev[2].0 > 0.0 && ev[2].1 < 0.0, "moved on: move {:?}", ev[2]);
@@ -1303,12 +1304,11 @@ mod tests {
         let t = QuestionType::ProductSense;
         let allowed = f.allowed(t);
         let features = vec![vec![0.0f32; f.sentence.linear.inputs()]; 3];
-        let cues = f.chain(t, &allowed, Reader::Cues, &features);
-        assert!(cues.boundary.is_empty());
-        let sentence = f.chain(t, &allowed, Reader::Sentence, &features);
-        assert_eq!(
-            sentence.boundary.len(),
-            usize::from(f.boundary().is_some()) * 3
-        );
+        assert!(f.new_step(Reader::Cues, &features).is_empty());
+        let new_step = f.new_step(Reader::Sentence, &features);
+        assert_eq!(new_step.len(), usize::from(f.boundary.is_some()) * 3);
+        assert!(f.chain(t, &allowed, &[]).boundary.is_empty());
+        let sentence = f.chain(t, &allowed, &new_step);
+        assert_eq!(sentence.boundary.len(), new_step.len());
     }
 }
