@@ -122,7 +122,7 @@ impl BoundaryReader {
     }
 
     /// P(a new step starts at the unit with these `sentence` features).
-    pub fn probability(&self, x: &[f32]) -> f64 {
+    fn probability(&self, x: &[f32]) -> f64 {
         let (own, previous) = (&x[..DIM], &x[DIM..2 * DIM]);
         let product: Vec<f32> = own.iter().zip(previous).map(|(a, b)| a * b).collect();
         let dot: f32 = product.iter().sum();
