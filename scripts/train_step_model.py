@@ -55,6 +55,8 @@ from collections import defaultdict, namedtuple
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from sequence_reader import EMBEDDING
+
 FRAMEWORKS = {
     "working_backwards": ["classify", "customer", "pain", "vision", "capabilities", "metrics", "risks", "thesis"],
     "star": ["situation", "task", "action", "result"],
@@ -73,7 +75,6 @@ TEMPERATURE_GRID = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2]
 BACKOFF = 8.0  # pseudo-counts of the framework's transition row given to each type's row
 BOUNDARY_C = [0.1, 0.3]
 BOUNDARY_WEIGHT_GRID = [0.25, 0.5, 0.75, 1.0]
-EMBEDDING = 384  # the sentence vector starts with the unit's, the previous and the next embedding
 
 
 def framework_of(qtype):
@@ -198,15 +199,22 @@ def boundary_features(X):
     return np.hstack([X, e * p, (e * p).sum(axis=1, keepdims=True)])
 
 
-class Boundary(namedtuple("Boundary", "w b rate weight")):
-    """P(a new step starts at this unit), and how much its evidence counts."""
+class Boundary(namedtuple("Boundary", "w b rate weight read")):
+    """P(a new step starts at this unit), and how much its evidence counts. `read` keeps each
+    answer's probabilities (by identity), shared by the copies `_replace(weight=...)` makes, so a
+    settings search reads every answer once."""
+
+    def probabilities(self, answer):
+        key = id(answer)
+        if key not in self.read:
+            X = boundary_features([u["sentence"] for u in answer["units"]])
+            self.read[key] = np.clip(1.0 / (1.0 + np.exp(-(X @ self.w + self.b))), 1e-4, 1 - 1e-4)
+        return self.read[key]
 
     def evidence(self, answer, n):
         """Per unit, an (n, n) matrix added to its transitions: weight * log(P / rate) off the
         diagonal (moving on), weight * log((1 - P) / (1 - rate)) on it (staying)."""
-        X = boundary_features([u["sentence"] for u in answer["units"]])
-        p = 1.0 / (1.0 + np.exp(-(X @ self.w + self.b)))
-        p = np.clip(p, 1e-4, 1 - 1e-4)
+        p = self.probabilities(answer)
         move = self.weight * (np.log(p) - np.log(self.rate))
         stay = self.weight * (np.log1p(-p) - np.log1p(-self.rate))
         eye = np.eye(n, dtype=bool)
@@ -218,18 +226,19 @@ def boundary_target(answer):
     return np.array([int(a != b) for a, b in zip(labels, labels[1:])])
 
 
-def train_boundary(answers, validation, read, prior, counts, steps, baseline):
-    """The boundary reader and the emission weight that decode `validation` best with it, or None
-    if none beats `baseline` (the accuracy without it)."""
+def train_boundary(answers, validation, posts, prior, counts, steps, weight):
+    """The boundary reader and the emission weight that decode `validation` (its sentence
+    evidence `posts`) best with it, or None if none beats decoding without it at `weight`."""
     X = np.vstack([boundary_features([u["sentence"] for u in a["units"]])[1:] for a in answers])
     y = np.concatenate([boundary_target(a) for a in answers])
     rate = float(y.mean())
-    posts = [read([u["sentence"] for u in a["units"]]) for a in validation]
+    baseline = decoded_accuracy(validation, prior, counts, steps)(posts, weight)
     best = None
     for C in BOUNDARY_C:
         clf = LogisticRegression(C=C, max_iter=3000).fit(X, y)
+        read = Boundary(clf.coef_[0], float(clf.intercept_[0]), rate, 1.0, {})
         for g in BOUNDARY_WEIGHT_GRID:
-            boundary = Boundary(clf.coef_[0], float(clf.intercept_[0]), rate, g)
+            boundary = read._replace(weight=g)
             for w in WEIGHT_GRID:
                 paths = [decode(a, lp, prior, w, counts, steps, boundary) for a, lp in zip(validation, posts)]
                 acc, _ = time_accuracy(validation, paths, steps)
@@ -348,9 +357,8 @@ def train_framework(answers, validation, dev, steps, calibration, with_sequence=
                 print(f"  sequence  development set: {time_accuracy(dev, paths, steps)[0]*100:.1f}% ({len(dev)} answers)")
         else:
             print("  sequence  not better than the linear sentence reader on validation: not used")
-    boundary = train_boundary(answers, validation, read, prior, counts, steps,
-                              decoded_accuracy(validation, prior, counts, steps)(
-                                  [read([u["sentence"] for u in a["units"]]) for a in validation], weights["sentence"]))
+    boundary = train_boundary(answers, validation, [read([u["sentence"] for u in a["units"]]) for a in validation],
+                              prior, counts, steps, weights["sentence"])
     if boundary:
         boundary, weights["sentence"] = boundary
         temperatures["sentence"] = calibrate(calibration, [read([u["sentence"] for u in a["units"]]) for a in calibration],

@@ -781,16 +781,12 @@ impl Chain {
 
     /// log-potential of going from state `j` at unit `i - 1` to state `k` at unit `i`.
     fn transition(&self, i: usize, j: usize, k: usize) -> f64 {
-        let moved = match self.boundary.get(i) {
-            Some(&(moving, staying)) => {
-                if j == k {
-                    staying
-                } else {
-                    moving
-                }
-            }
-            None => 0.0,
-        };
+        let moved = self.boundary.get(i).map_or(
+            0.0,
+            |&(moving, staying)| {
+                if j == k { staying } else { moving }
+            },
+        );
         self.trans[j][k] + moved
     }
 }

@@ -124,20 +124,28 @@ pub fn explain(units: &[UnitExplanation], qtype: QuestionType) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn steps_are_named_as_the_report_of_the_type_names_them() {
-        let unit = |step, text: &str| UnitExplanation {
+    /// A sentence at 0:10 given to `step` with P 90%, nothing else said about it.
+    fn unit(step: Step, text: &str) -> UnitExplanation {
+        UnitExplanation {
             start_s: 10.0,
             end_s: 12.0,
             text: text.into(),
             step,
             probability: 0.9,
-            alone: vec![(step, 0.8), (Step::Thesis, 0.2)],
+            alone: Vec::new(),
             evidence: Vec::new(),
             sounds_like: Vec::new(),
             new_step: None,
             at: 0.5,
             nearest: None,
+        }
+    }
+
+    #[test]
+    fn steps_are_named_as_the_report_of_the_type_names_them() {
+        let unit = |step, text: &str| UnitExplanation {
+            alone: vec![(step, 0.8), (Step::Thesis, 0.2)],
+            ..unit(step, text)
         };
         let units = [
             unit(Step::Capabilities, "Ten million phones times a third."),
@@ -174,17 +182,8 @@ mod tests {
     #[test]
     fn a_likely_boundary_is_given_as_a_reason_for_a_new_step() {
         let unit = |step, new_step| UnitExplanation {
-            start_s: 10.0,
-            end_s: 12.0,
-            text: "Now, what would success look like?".into(),
-            step,
-            probability: 0.9,
-            alone: Vec::new(),
-            evidence: Vec::new(),
-            sounds_like: Vec::new(),
             new_step,
-            at: 0.5,
-            nearest: None,
+            ..unit(step, "Now, what would success look like?")
         };
         let text = explain(
             &[unit(Step::Pain, Some(0.1)), unit(Step::Metrics, Some(0.87))],
