@@ -7,6 +7,8 @@
   (d) with --sequence: both, read in sequence: (c)'s features through the sequence reader, small
       bidirectional GRUs over the whole answer (scripts/sequence_reader.py; needs PyTorch), its
       evidence shared with (c)'s as train_step_model.py shares it
+  (e) the last of the above with the boundary reader (P(a new step starts at this unit) moving
+      each unit's transitions, train_step_model.train_boundary), when it decodes VALIDATION better
 
 (a)-(c) are logistic regressions trained on TRAIN, its regularization and emission weight picked on
 VALIDATION, decoded with the same learned transitions, then measured (step-time accuracy: the share
@@ -44,7 +46,7 @@ def run(train, validation, tests, sequence=False):
         prior = np.bincount(y, minlength=n).astype(float) + 1.0
         prior /= prior.sum()
         counts = T.chain_counts(tr, steps)
-        readers = {}
+        readers, weights = {}, {}
         for name, cols in columns(steps).items():
             X = T.matrix(tr, "sentence")[:, cols]
             best = None
@@ -58,20 +60,31 @@ def run(train, validation, tests, sequence=False):
                         best = (acc, W, b, w)
             _, W, b, w = best
             readers[name] = lambda X, W=W, b=b, cols=cols: T.log_posterior(np.array(X)[:, cols], W, b)
+            weights[name] = w
             measure(results, name, readers[name], w, validation, tests, fw, prior, counts, steps)
         if sequence:
             import sequence_reader
             decoded = T.decoded_accuracy(va, prior, counts, steps)
             network, _ = sequence_reader.train(tr, va, steps, decoded, T.WEIGHT_GRID)
             _, share, w = T.pick_share(decoded, va, readers["c"], network)
-            measure(results, "d", lambda X: T.mixed(readers["c"](X), network(X), share), w, validation, tests, fw, prior, counts, steps)
+            readers["d"] = lambda X: T.mixed(readers["c"](X), network(X), share)  # noqa: E731
+            weights["d"] = w
+            measure(results, "d", readers["d"], w, validation, tests, fw, prior, counts, steps)
+        last = "d" if sequence else "c"
+        posts = [readers[last]([u["sentence"] for u in a["units"]]) for a in va]
+        boundary = T.train_boundary(tr, va, posts, prior, counts, steps, weights[last])
+        if boundary:
+            boundary, w = boundary
+        else:  # not better on validation: the row repeats the reader without it
+            w = weights[last]
+        measure(results, "e", readers[last], w, validation, tests, fw, prior, counts, steps, boundary)
     return results
 
 
-def measure(results, name, read, w, validation, tests, fw, prior, counts, steps):
+def measure(results, name, read, w, validation, tests, fw, prior, counts, steps, boundary=None):
     for label, answers in [("validation", validation)] + tests:
         A = [a for a in answers if a["framework"] == fw]
-        paths = [T.decode(a, read([u["sentence"] for u in a["units"]]), prior, w, counts, steps) for a in A]
+        paths = [T.decode(a, read([u["sentence"] for u in a["units"]]), prior, w, counts, steps, boundary) for a in A]
         _, accs = T.time_accuracy(A, paths, steps)
         results.setdefault((name, label), []).extend(accs)
 
@@ -87,9 +100,10 @@ def main():
     results = run(train, validation, tests, sequence)
     labels = ["validation"] + [t for t, _ in tests]
     print(f"{'reader':<34}" + "".join(f"{label:>16}" for label in labels))
-    names = {"a": "(a) meaning only", "b": "(b) cues + word model", "c": "(c) both (shipped)"}
+    names = {"a": "(a) meaning only", "b": "(b) cues + word model", "c": "(c) both"}
     if sequence:
         names["d"] = "(d) both, read in sequence"
+    names["e"] = "(e) (d) + boundary reader (shipped)" if sequence else "(e) (c) + boundary reader"
     for key, title in names.items():
         print(f"{title:<34}" + "".join(f"{np.mean(results[(key, label)])*100:15.1f}%" for label in labels))
 

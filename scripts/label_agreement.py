@@ -55,6 +55,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for set_name, folder in SETS.items():
             c, confusions = collections.Counter(), collections.Counter()
+            per_framework = collections.defaultdict(collections.Counter)
             scripts = sorted(f for f in os.listdir(os.path.join(REPO, folder)) if f.endswith(".toml"))
             transcripts = os.path.join(tmp, set_name)
             if args.paceback:
@@ -68,20 +69,22 @@ def main():
                 if len(sents) != len(other):
                     sys.exit(f"{f}: {len(sents)} sentences, {len(other)} second labels")
                 pred = predicted_words(args.paceback, transcripts, f[:-5], script["question"]) if args.paceback else None
+                fw = per_framework["stories (STAR)" if script["type"] == "behavioral" else "Working Backwards"]
                 w = 0
                 for (text, first), snd in zip(sents, other):
                     k = len(tokens(text))
-                    c["words"] += k
-                    c["agree"] += k * (first == snd)
                     if first != snd:
                         confusions[(first, snd)] += k
-                    if pred:
-                        for p in pred[w:w + k]:
-                            c["pb_first"] += p == first
-                            c["pb_second"] += p == snd
-                            if first == snd:
-                                c["both"] += 1
-                                c["pb_both"] += p == first
+                    for counts in (c, fw):
+                        counts["words"] += k
+                        counts["agree"] += k * (first == snd)
+                        if pred:
+                            for p in pred[w:w + k]:
+                                counts["pb_first"] += p == first
+                                counts["pb_second"] += p == snd
+                                if first == snd:
+                                    counts["both"] += 1
+                                    counts["pb_both"] += p == first
                     w += k
                 c["answers"] += 1
             n = c["words"]
@@ -91,6 +94,12 @@ def main():
             if args.paceback:
                 print(f"  paceback agrees with the first labelling on {c['pb_first'] / n:.1%}, with the second on "
                       f"{c['pb_second'] / n:.1%}, and on the words both labellers agree on {c['pb_both'] / c['both']:.1%}")
+            for name, fc in sorted(per_framework.items()):
+                line = f"  {name}: {fc['words']} words, the labellings agree on {fc['agree'] / fc['words']:.1%}"
+                if args.paceback:
+                    line += (f"; paceback agrees with the first on {fc['pb_first'] / fc['words']:.1%}, the second on "
+                             f"{fc['pb_second'] / fc['words']:.1%}, both where they agree {fc['pb_both'] / max(fc['both'], 1):.1%}")
+                print(line)
 
 
 if __name__ == "__main__":
