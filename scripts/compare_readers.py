@@ -99,13 +99,13 @@ def main():
     tests = [(os.path.basename(p).rsplit(".", 1)[0], T.load(p)) for p in args[2:]]
     results = run(train, validation, tests, sequence)
     labels = ["validation"] + [t for t, _ in tests]
-    print(f"{'reader':<34}" + "".join(f"{label:>16}" for label in labels))
+    print(f"{'reader':<38}" + "".join(f"{label:>16}" for label in labels))
     names = {"a": "(a) meaning only", "b": "(b) cues + word model", "c": "(c) both"}
     if sequence:
         names["d"] = "(d) both, read in sequence"
     names["e"] = "(e) (d) + boundary reader (shipped)" if sequence else "(e) (c) + boundary reader"
     for key, title in names.items():
-        print(f"{title:<34}" + "".join(f"{np.mean(results[(key, label)])*100:15.1f}%" for label in labels))
+        print(f"{title:<38}" + "".join(f"{np.mean(results[(key, label)])*100:15.1f}%" for label in labels))
 
 
 if __name__ == "__main__":
