@@ -27,12 +27,12 @@ import train_step_model as T  # noqa: E402
 D = 384
 
 
-def columns(steps):
-    """Index ranges of the blocks in the dumped `sentence` vector."""
+def columns(steps, width):
+    """Index ranges of the blocks in the dumped `sentence` vector (`width` numbers)."""
     n = len(steps)
     emb = np.arange(0, 3 * D)
     cues = np.arange(3 * D, 3 * D + 2 * n)
-    rest = np.arange(3 * D + 2 * n, 3 * D + 2 * n + 11 + 5)  # position bumps, question type
+    rest = np.arange(3 * D + 2 * n, width)  # position bumps, question type and what follows them
     return {"a": np.concatenate([emb, rest]), "b": np.concatenate([cues, rest]), "c": np.concatenate([emb, cues, rest])}
 
 
@@ -47,7 +47,7 @@ def run(train, validation, tests, sequence=False):
         prior /= prior.sum()
         counts = T.chain_counts(tr, steps)
         readers, weights = {}, {}
-        for name, cols in columns(steps).items():
+        for name, cols in columns(steps, len(tr[0]["units"][0]["sentence"])).items():
             X = T.matrix(tr, "sentence")[:, cols]
             best = None
             for C in (1.0, 3.0, 10.0, 30.0):
