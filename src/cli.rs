@@ -300,6 +300,11 @@ pub struct ShowArgs {
     /// Also show the transcript, labelled by step
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Also show, sentence by sentence, what decided each step (the saved transcript read again
+    /// with today's sentence model and cues)
+    #[arg(long, conflicts_with = "json")]
+    pub explain: bool,
 }
 
 #[derive(Debug, Args)]

@@ -948,3 +948,40 @@ fn compare_refuses_unknown_and_identical_takes_and_takes_without_steps() {
     assert!(err.contains("no speech") && err.contains(silent), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn show_explains_a_saved_take_sentence_by_sentence() {
+    let h = home();
+    save_take(
+        h.path(),
+        &fixture("product_sense.transcript.json"),
+        "Design a product for night-shift nurses.",
+        None,
+    );
+    let out = paceback(h.path())
+        .args(["show", "latest", "--explain"])
+        .assert()
+        .success();
+    let shown = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    // The report first, then what opened each step and every sentence's reading.
+    let report = shown.find("Pressure-test").expect("the report");
+    let openings = shown
+        .find("Where each step starts and what decided it:")
+        .expect("the openings");
+    assert!(report < openings, "{shown}");
+    assert!(
+        shown.contains("\"The biggest risk is that nurses will not give up their own car.\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Every sentence (P = probability of its step"),
+        "{shown}"
+    );
+    // Read again with the same model and cues, the steps are the saved ones: no warning.
+    assert!(!shown.contains("Read again"), "{shown}");
+    paceback(h.path())
+        .args(["show", "latest", "--explain", "--json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}

@@ -108,7 +108,7 @@ pub fn show(args: ShowArgs) -> Result<()> {
     if args.json {
         return json_out(&rec.analysis);
     }
-    if args.html.is_none() || args.verbose {
+    if args.html.is_none() || args.verbose || args.explain {
         let style = Style::detect();
         println!(
             "take {} · {} · {}",
@@ -131,6 +131,9 @@ pub fn show(args: ShowArgs) -> Result<()> {
             );
         }
         print!("{}", report::terminal(&analysis, &style, args.verbose));
+        if args.explain {
+            print!("{}", explained(&home, &rec, &analysis));
+        }
         if let Some(r) =
             history::compare::reference(analysis.question.qtype).filter(|_| !analysis.no_speech)
         {
@@ -142,6 +145,36 @@ pub fn show(args: ShowArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `show --explain`: the take's saved transcript segmented again, with today's sentence model and
+/// cues, and what decided each sentence; says so when its steps are no longer the saved ones.
+fn explained(home: &Home, rec: &TakeRecord, analysis: &analysis::Analysis) -> String {
+    let qtype = analysis.question.qtype;
+    let lex = report::replay::Replay::lexicon(home);
+    let encoder = super::sentence_model(home, false);
+    let encoder = encoder.as_ref().map(|e| e as &dyn crate::embed::Embedder);
+    let seg = analysis::segment::segment(&rec.transcript.words, qtype, &lex, encoder);
+    let starts = |steps: &[analysis::StepReport]| -> Vec<_> {
+        steps
+            .iter()
+            .map(|s| (s.step, s.start_s.to_bits()))
+            .collect()
+    };
+    let now = analysis::timing::step_reports(&rec.transcript.words, &seg.spans);
+    let mut out = String::new();
+    if starts(&analysis.steps) != starts(&now) {
+        let note = format!(
+            "Read again with today's sentence model and cues, the steps differ from the saved \
+             report above (`paceback reanalyze {}` saves the new reading).",
+            printable(&rec.id)
+        );
+        out = format!(
+            "\n{}",
+            report::mix::wrap(&note, "", report::mix::terminal_width())
+        );
+    }
+    out + &report::explain(&analysis::segment::explain(&seg, qtype, encoder), qtype)
 }
 
 /// `paceback play ID [--step STEP] [--device DEVICE]`.
