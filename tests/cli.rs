@@ -984,4 +984,53 @@ fn show_explains_a_saved_take_sentence_by_sentence() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot be used with"));
+
+    // Cues added after the take was saved change its reading: the explanation says so.
+    let t = transcript_file(
+        h.path(),
+        &[
+            ("Zorgly", 5.0, 5.5),
+            ("speaking,", 5.5, 6.0),
+            ("nurses", 6.0, 6.5),
+            ("matter.", 6.5, 7.0),
+            ("Blorp", 8.0, 8.5),
+            ("time:", 8.5, 9.0),
+            ("we", 9.0, 9.5),
+            ("build", 9.5, 10.0),
+            ("rides.", 10.0, 10.5),
+        ]
+        .iter()
+        .map(|(w, s, e)| (w.to_string(), *s, *e))
+        .collect::<Vec<_>>(),
+        12.0,
+    );
+    save_take(
+        h.path(),
+        &t,
+        "Design a product for night-shift nurses.",
+        None,
+    );
+    std::fs::write(
+        h.path().join("cues.toml"),
+        "[steps.customer]\nopeners = [\"zorgly speaking\"]\n[steps.capabilities]\nopeners = [\"blorp time\"]\n",
+    )
+    .unwrap();
+    let out = paceback(h.path())
+        .args(["show", "latest", "--explain"])
+        .assert()
+        .success();
+    // (The note is wrapped to the terminal's width.)
+    let shown = String::from_utf8_lossy(&out.get_output().stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        shown.contains("the steps differ from the saved report above")
+            && shown.contains("paceback reanalyze"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("cue \"zorgly speaking (opener)\""),
+        "{shown}"
+    );
 }
