@@ -532,11 +532,14 @@ fn json_report_snapshot() {
     insta::assert_json_snapshot!("json_star", a);
 }
 
-#[test]
-fn the_users_cue_file_extends_the_lexicon() {
-    let h = home();
-    let t = transcript_file(
-        h.path(),
+/// A user's cue file that makes the made-up signposts mean customer and capabilities.
+const MADE_UP_CUES: &str = "[steps.customer]\nopeners = [\"zorgly speaking\"]\n[steps.capabilities]\nopeners = [\"blorp time\"]\n";
+
+/// Two sentences that open with made-up signposts ("Zorgly speaking", "Blorp time"), which only
+/// a user's cue file can make mean a step.
+fn made_up_signposts(home: &std::path::Path) -> std::path::PathBuf {
+    transcript_file(
+        home,
         &[
             ("Zorgly", 5.0, 5.5),
             ("speaking,", 5.5, 6.0),
@@ -552,7 +555,13 @@ fn the_users_cue_file_extends_the_lexicon() {
         .map(|(w, s, e)| (w.to_string(), *s, *e))
         .collect::<Vec<_>>(),
         12.0,
-    );
+    )
+}
+
+#[test]
+fn the_users_cue_file_extends_the_lexicon() {
+    let h = home();
+    let t = made_up_signposts(h.path());
     let steps = |home: &std::path::Path| {
         let out = paceback(home)
             .arg("analyze")
@@ -569,11 +578,7 @@ fn the_users_cue_file_extends_the_lexicon() {
             .collect::<Vec<_>>()
     };
     let before = steps(h.path());
-    std::fs::write(
-        h.path().join("cues.toml"),
-        "[steps.customer]\nopeners = [\"zorgly speaking\"]\n[steps.capabilities]\nopeners = [\"blorp time\"]\n",
-    )
-    .unwrap();
+    std::fs::write(h.path().join("cues.toml"), MADE_UP_CUES).unwrap();
     let after = steps(h.path());
     assert_eq!(after, ["customer", "capabilities"], "before: {before:?}");
     std::fs::write(
@@ -986,35 +991,14 @@ fn show_explains_a_saved_take_sentence_by_sentence() {
         .stderr(predicate::str::contains("cannot be used with"));
 
     // Cues added after the take was saved change its reading: the explanation says so.
-    let t = transcript_file(
-        h.path(),
-        &[
-            ("Zorgly", 5.0, 5.5),
-            ("speaking,", 5.5, 6.0),
-            ("nurses", 6.0, 6.5),
-            ("matter.", 6.5, 7.0),
-            ("Blorp", 8.0, 8.5),
-            ("time:", 8.5, 9.0),
-            ("we", 9.0, 9.5),
-            ("build", 9.5, 10.0),
-            ("rides.", 10.0, 10.5),
-        ]
-        .iter()
-        .map(|(w, s, e)| (w.to_string(), *s, *e))
-        .collect::<Vec<_>>(),
-        12.0,
-    );
+    let t = made_up_signposts(h.path());
     save_take(
         h.path(),
         &t,
         "Design a product for night-shift nurses.",
         None,
     );
-    std::fs::write(
-        h.path().join("cues.toml"),
-        "[steps.customer]\nopeners = [\"zorgly speaking\"]\n[steps.capabilities]\nopeners = [\"blorp time\"]\n",
-    )
-    .unwrap();
+    std::fs::write(h.path().join("cues.toml"), MADE_UP_CUES).unwrap();
     let out = paceback(h.path())
         .args(["show", "latest", "--explain"])
         .assert()
