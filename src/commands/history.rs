@@ -131,7 +131,7 @@ pub fn show(args: ShowArgs) -> Result<()> {
             );
         }
         print!("{}", report::terminal(&analysis, &style, args.verbose));
-        if args.explain {
+        if args.explain && !analysis.no_speech {
             print!("{}", explained(&home, &rec, &analysis));
         }
         if let Some(r) =
