@@ -147,34 +147,48 @@ pub fn show(args: ShowArgs) -> Result<()> {
     Ok(())
 }
 
-/// `show --explain`: the take's saved transcript segmented again, with today's sentence model and
-/// cues, and what decided each sentence; says so when its steps are no longer the saved ones.
+/// `show --explain`: the take read again as `reanalyze` would read it (today's sentence model and
+/// cues) and what decided each sentence; says so when its steps are no longer the saved ones.
 fn explained(home: &Home, rec: &TakeRecord, analysis: &analysis::Analysis) -> String {
-    let qtype = analysis.question.qtype;
     let lex = report::replay::Replay::lexicon(home);
     let encoder = super::sentence_model(home, false);
     let encoder = encoder.as_ref().map(|e| e as &dyn crate::embed::Embedder);
-    let seg = analysis::segment::segment(&rec.transcript.words, qtype, &lex, encoder);
-    let starts = |steps: &[analysis::StepReport]| -> Vec<_> {
-        steps
+    let (now, seg) = analysis::analyze_segmented(&saved_input(rec, analysis), &lex, encoder);
+    let starts = |a: &analysis::Analysis| -> Vec<_> {
+        a.steps
             .iter()
             .map(|s| (s.step, s.start_s.to_bits()))
             .collect()
     };
-    let now = analysis::timing::step_reports(&rec.transcript.words, &seg.spans);
-    let mut out = String::new();
-    if starts(&analysis.steps) != starts(&now) {
+    let note = (starts(analysis) != starts(&now)).then(|| {
         let note = format!(
             "Read again with today's sentence model and cues, the steps differ from the saved \
              report above (`paceback reanalyze {}` saves the new reading).",
             printable(&rec.id)
         );
-        out = format!(
+        format!(
             "\n{}",
             report::mix::wrap(&note, "", report::mix::terminal_width())
-        );
+        )
+    });
+    let qtype = now.question.qtype;
+    let units = seg.map_or_else(Vec::new, |seg| {
+        analysis::segment::explain(&seg, qtype, encoder)
+    });
+    note.unwrap_or_default() + &report::explain(&units, qtype)
+}
+
+/// What a saved take is analyzed from again: its transcript and question, its type if the user
+/// gave it (an inferred one is inferred again).
+fn saved_input(rec: &TakeRecord, before: &analysis::Analysis) -> analysis::Input {
+    analysis::Input {
+        words: rec.transcript.words.clone(),
+        audio_path: before.audio.path.clone(),
+        duration_s: rec.transcript.duration_s,
+        question: rec.question.text.clone(),
+        qtype: (before.question.type_source == TypeSource::Flag).then_some(before.question.qtype),
+        given_steps: None,
     }
-    out + &report::explain(&analysis::segment::explain(&seg, qtype, encoder), qtype)
 }
 
 /// `paceback play ID [--step STEP] [--device DEVICE]`.
@@ -374,17 +388,11 @@ pub fn reanalyze(args: ReanalyzeArgs) -> Result<()> {
         let before = rec
             .analysis()
             .map_err(|e| Error::bad_input(&file, format!("{e:#}")))?;
-        let input = analysis::Input {
-            words: rec.transcript.words.clone(),
-            audio_path: before.audio.path.clone(),
-            duration_s: rec.transcript.duration_s,
-            question: rec.question.text.clone(),
-            // A type given by the user stays; an inferred one is inferred again.
-            qtype: (before.question.type_source == TypeSource::Flag)
-                .then_some(before.question.qtype),
-            given_steps: None,
-        };
-        let after = analysis::analyze(&input, &lexicon, encoder.as_ref().map(|e| e as _));
+        let after = analysis::analyze(
+            &saved_input(&rec, &before),
+            &lexicon,
+            encoder.as_ref().map(|e| e as _),
+        );
         let mut earlier = std::mem::replace(
             &mut rec.analysis,
             serde_json::to_value(&after).map_err(anyhow::Error::from)?,
