@@ -248,6 +248,75 @@ fn star_stories_without_headers_get_all_four_steps() {
     );
 }
 
+/// The answer as a hesitant speaker says it: a filler before every ninth word ("um,", "uh,",
+/// "you know,", "like,", "I mean," in turn) and every 23rd word said twice, each inserted word on
+/// the step of the word it precedes and taking time of its own.
+fn disfluent(a: &Answer) -> Answer {
+    const FILLERS: [&[&str]; 5] = [
+        &["um,"],
+        &["uh,"],
+        &["you", "know,"],
+        &["like,"],
+        &["I", "mean,"],
+    ];
+    let (mut words, mut truth, mut shift) = (Vec::new(), Vec::new(), 0.0);
+    for (i, (w, step)) in a.words.iter().zip(&a.truth).enumerate() {
+        let mut inserted: Vec<String> = Vec::new();
+        if i % 9 == 4 {
+            inserted.extend(
+                FILLERS[(i / 9) % FILLERS.len()]
+                    .iter()
+                    .map(|s| s.to_string()),
+            );
+        }
+        if i % 23 == 11 {
+            inserted.push(w.w.trim_end_matches([',', '.', '?', '!']).to_string());
+        }
+        for text in inserted {
+            let start = w.start_s + shift;
+            words.push(Word::new(&text, start, start + 0.25));
+            truth.push(*step);
+            shift += 0.3;
+        }
+        words.push(Word::new(&w.w, w.start_s + shift, w.end_s + shift));
+        truth.push(*step);
+    }
+    Answer {
+        name: format!("{} (disfluent)", a.name),
+        question: a.question.clone(),
+        qtype: a.qtype,
+        words,
+        truth,
+    }
+}
+
+/// Spontaneous speech is full of fillers and repeated words that written answers lack; they say
+/// nothing about the step and must not move one.
+#[test]
+fn fillers_and_repeated_words_do_not_move_the_steps() {
+    let answers = fixed_set();
+    let (mut clean, mut hesitant) = (0.0, 0.0);
+    for a in &answers {
+        let d = disfluent(a);
+        assert!(d.words.len() > a.words.len() * 11 / 10, "{}", d.name);
+        let (was, is) = (accuracy(a, &analyze(a)), accuracy(&d, &analyze(&d)));
+        assert!(
+            is >= was - 0.15,
+            "{}: {was:.3} clean, {is:.3} disfluent",
+            a.name
+        );
+        clean += was;
+        hesitant += is;
+    }
+    let n = answers.len() as f64;
+    let (clean, hesitant) = (clean / n, hesitant / n);
+    eprintln!("mean step-time accuracy {clean:.3} clean, {hesitant:.3} disfluent");
+    assert!(
+        hesitant >= clean - 0.03,
+        "{clean:.3} clean, {hesitant:.3} disfluent"
+    );
+}
+
 /// The fixed set: every fixture and held-out answer.
 fn fixed_set() -> Vec<Answer> {
     let mut answers: Vec<Answer> = Vec::new();

@@ -123,7 +123,7 @@ pub fn measure(words: &[Word], steps: &[StepReport], lex: &Lexicon, long_pause_s
 
 /// Where the fillers are: word ranges `[at, end)`, "um", "uh"... always, "like", "you know"...
 /// only when set off by commas or opening a sentence.
-fn filler_spans(words: &[Word], norm: &[String], lex: &Lexicon) -> Vec<(usize, usize)> {
+pub(super) fn filler_spans(words: &[Word], norm: &[String], lex: &Lexicon) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> =
         lex.fillers.iter().flat_map(|p| p.find_all(norm)).collect();
     for p in &lex.soft_fillers {

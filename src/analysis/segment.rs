@@ -46,12 +46,76 @@ impl Unit {
     }
 }
 
-/// The answer's words normalized for cue matching, and its units cut from them.
-fn cut(words: &[Word], lex: &Lexicon, framework: Framework) -> (Vec<String>, Vec<Unit>) {
-    let norm =
+/// An answer as the segmenter reads it: the speaker's fluent words, normalized for cue matching
+/// and cut into units. Fillers ("um", "you know," set off by commas) and a word said twice ("the
+/// the") are left out: they say nothing about the step, and spontaneous speech is full of them
+/// where written answers are not, so they would otherwise split sentences, break cue phrases and
+/// colour what a sentence means.
+struct Reading {
+    /// The fluent words' normalized forms.
+    norm: Vec<String>,
+    /// Where each fluent word is in the answer.
+    at: Vec<usize>,
+    /// Units over the fluent words.
+    units: Vec<Unit>,
+}
+
+impl Reading {
+    /// The answer's words unit `k` spans: its fluent words and the disfluencies before them (the
+    /// last unit also those after it), so that every word is in one unit.
+    fn words(&self, k: usize, answer_len: usize) -> Unit {
+        let first = match k {
+            0 => 0,
+            _ => self.at[self.units[k - 1].last] + 1,
+        };
+        let last = if k + 1 == self.units.len() {
+            answer_len - 1
+        } else {
+            self.at[self.units[k].last]
+        };
+        Unit { first, last }
+    }
+
+    /// Unit `k`'s fluent words, what the sentence model reads.
+    fn text(&self, words: &[Word], k: usize) -> String {
+        let u = self.units[k];
+        self.at[u.first..=u.last]
+            .iter()
+            .map(|&i| words[i].w.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn cut(words: &[Word], lex: &Lexicon, framework: Framework) -> Reading {
+    let all =
         super::phrases::normalize_all(&words.iter().map(|w| w.w.as_str()).collect::<Vec<_>>());
-    let units = units(words, &norm, lex, framework);
-    (norm, units)
+    let mut fluent = vec![true; words.len()];
+    for (at, end) in super::delivery::filler_spans(words, &all, lex) {
+        fluent[at..end].iter_mut().for_each(|f| *f = false);
+    }
+    for i in 1..words.len() {
+        if !all[i].is_empty() && all[i - 1] == all[i] {
+            fluent[i - 1] = false;
+        }
+    }
+    if !fluent.contains(&true) {
+        fluent.fill(true);
+    }
+    // The fluent words as if the disfluencies took no time, so that the silence between two of
+    // them is the silence the speaker left, not an "um" long enough to look like a pause.
+    let (mut kept, mut at, mut norm, mut skipped) = (Vec::new(), Vec::new(), Vec::new(), 0.0);
+    for (i, w) in words.iter().enumerate() {
+        if fluent[i] {
+            kept.push(Word::new(&w.w, w.start_s - skipped, w.end_s - skipped));
+            at.push(i);
+            norm.push(all[i].clone());
+        } else {
+            skipped += w.end_s - w.start_s;
+        }
+    }
+    let units = units(&kept, &norm, lex, framework);
+    Reading { norm, at, units }
 }
 
 /// A pause this long ends a unit even without punctuation.
@@ -256,7 +320,7 @@ pub fn unit_features(
         return Ok(Vec::new());
     }
     let framework = qtype.framework();
-    let (norm, units) = cut(words, lex, framework);
+    let reading = cut(words, lex, framework);
     let (t0, t1) = (
         words[0].start_s,
         words[words.len() - 1].end_s.max(words[0].start_s + 1e-6),
@@ -267,29 +331,34 @@ pub fn unit_features(
         .map(|s| lex.cues_for(qtype, *s))
         .collect();
     let content = super::wording::ContentModel::builtin();
-    let texts: Vec<String> = units.iter().map(|u| unit_text(words, u)).collect();
+    let read: Vec<String> = (0..reading.units.len())
+        .map(|k| reading.text(words, k))
+        .collect();
     let embeddings = match encoder {
         Some(e) => {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let refs: Vec<&str> = read.iter().map(String::as_str).collect();
             e.embed(&refs)?.into_iter().map(Some).collect()
         }
-        None => vec![None; units.len()],
+        None => vec![None; reading.units.len()],
     };
-    Ok(units
+    let norm = &reading.norm;
+    Ok(reading
+        .units
         .iter()
-        .zip(texts)
         .zip(embeddings)
-        .map(|((u, text), embedding)| {
-            let (start_s, end_s) = u.span(words);
+        .enumerate()
+        .map(|(k, (u, embedding))| {
+            let spoken = reading.words(k, words.len());
+            let (start_s, end_s) = spoken.span(words);
             let like = content.posterior(framework, &norm[u.first..=u.last]);
             UnitFeatures {
-                first: u.first,
-                last: u.last,
+                first: spoken.first,
+                last: spoken.last,
                 start_s,
                 end_s,
-                text,
+                text: unit_text(words, &spoken),
                 at: ((start_s + end_s) / 2.0 - t0) / (t1 - t0),
-                cues: cues.iter().map(|c| evidence(c, &norm, *u)).collect(),
+                cues: cues.iter().map(|c| evidence(c, norm, *u)).collect(),
                 content: framework
                     .steps()
                     .iter()
@@ -301,7 +370,7 @@ pub fn unit_features(
         .collect())
 }
 
-/// A unit's words joined by spaces: what the sentence model reads.
+/// A unit's words as spoken, joined by spaces.
 fn unit_text(words: &[Word], u: &Unit) -> String {
     words[u.first..=u.last]
         .iter()
@@ -314,13 +383,15 @@ fn unit_text(words: &[Word], u: &Unit) -> String {
 /// shared through the embedding cache with the steps' reading) averaged by speaking time, at unit
 /// length. None without words or when the model fails.
 pub fn answer_embedding(words: &[Word], lex: &Lexicon, encoder: &dyn Embedder) -> Option<Vec<f32>> {
-    let (_, units) = cut(words, lex, Framework::WorkingBackwards);
-    let texts: Vec<String> = units.iter().map(|u| unit_text(words, u)).collect();
+    let reading = cut(words, lex, Framework::WorkingBackwards);
+    let texts: Vec<String> = (0..reading.units.len())
+        .map(|k| reading.text(words, k))
+        .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let vectors = encoder.embed(&refs).ok()?;
     let mut mean = vec![0f32; DIM];
-    for (u, v) in units.iter().zip(&vectors) {
-        let (start_s, end_s) = u.span(words);
+    for (k, v) in vectors.iter().enumerate() {
+        let (start_s, end_s) = reading.words(k, words.len()).span(words);
         let d = (end_s - start_s).max(1e-3) as f32;
         mean.iter_mut().zip(v.iter()).for_each(|(m, x)| *m += d * x);
     }
@@ -826,6 +897,76 @@ mod tests {
                 .spans
                 .is_empty()
         );
+    }
+
+    /// An encoder that records what it was asked to read.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+
+    impl Embedder for Recorder {
+        fn embed(&self, s: &[&str]) -> anyhow::Result<Vec<Arc<[f32]>>> {
+            self.0
+                .lock()
+                .unwrap()
+                .extend(s.iter().map(|t| t.to_string()));
+            Flat.embed(s)
+        }
+    }
+
+    #[test]
+    fn fillers_and_repeats_are_left_out_of_the_reading_but_kept_in_the_units() {
+        // A long "um" in mid-sentence (0.9 s with the silence around it) and a word said twice.
+        let mut words = speak(
+            "The biggest risk is, um, that the the drivers ignore it. We'd run a pilot first.",
+        );
+        for w in &mut words[5..] {
+            w.start_s += 0.6;
+            w.end_s += 0.6;
+        }
+        words[4].end_s += 0.6;
+        let lex = Lexicon::builtin();
+        let reader = Recorder::default();
+        let units = unit_features(&words, QuestionType::ProductSense, &lex, Some(&reader)).unwrap();
+        let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert_eq!((units[0].first, units[0].last, units[1].last), (0, 10, 15));
+        assert_eq!(
+            units[0].text,
+            "The biggest risk is, um, that the the drivers ignore it."
+        );
+        assert_eq!(
+            *reader.0.lock().unwrap(),
+            [
+                "The biggest risk is, that the drivers ignore it.",
+                "We'd run a pilot first."
+            ]
+        );
+        // The cue phrase is found through the filler.
+        let risks = Step::Risks;
+        let k = QuestionType::ProductSense
+            .framework()
+            .steps()
+            .iter()
+            .position(|s| *s == risks);
+        assert!(
+            units[0].cues[k.unwrap()].score >= OPENER_AT_START,
+            "{:?}",
+            units[0].cues
+        );
+    }
+
+    #[test]
+    fn an_answer_of_nothing_but_fillers_is_still_read() {
+        let words = speak("Um, uh, um.");
+        let units = unit_features(
+            &words,
+            QuestionType::ProductSense,
+            &Lexicon::builtin(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(units.len(), 1);
+        assert_eq!((units[0].first, units[0].last), (0, 2));
     }
 
     /// An encoder that always fails, like a damaged sentence model would.
