@@ -87,6 +87,7 @@ impl Reading {
     }
 }
 
+/// Read an answer: which of its words are fluent, and the units cut from those.
 fn cut(words: &[Word], lex: &Lexicon, framework: Framework) -> Reading {
     let all =
         super::phrases::normalize_all(&words.iter().map(|w| w.w.as_str()).collect::<Vec<_>>());
