@@ -58,27 +58,14 @@ struct Reading {
     at: Vec<usize>,
     /// Units over the fluent words.
     units: Vec<Unit>,
+    /// The answer's words each unit spans: its fluent words and the disfluencies before them (the
+    /// last unit also those after it), so that every word is in one unit.
+    spoken: Vec<Unit>,
 }
 
 impl Reading {
-    /// The answer's words unit `k` spans: its fluent words and the disfluencies before them (the
-    /// last unit also those after it), so that every word is in one unit.
-    fn words(&self, k: usize, answer_len: usize) -> Unit {
-        let first = match k {
-            0 => 0,
-            _ => self.at[self.units[k - 1].last] + 1,
-        };
-        let last = if k + 1 == self.units.len() {
-            answer_len - 1
-        } else {
-            self.at[self.units[k].last]
-        };
-        Unit { first, last }
-    }
-
-    /// Unit `k`'s fluent words, what the sentence model reads.
-    fn text(&self, words: &[Word], k: usize) -> String {
-        let u = self.units[k];
+    /// A unit's fluent words, what the sentence model reads.
+    fn text(&self, words: &[Word], u: &Unit) -> String {
         self.at[u.first..=u.last]
             .iter()
             .map(|&i| words[i].w.as_str())
@@ -116,7 +103,23 @@ fn cut(words: &[Word], lex: &Lexicon, framework: Framework) -> Reading {
         }
     }
     let units = units(&kept, &norm, lex, framework);
-    Reading { norm, at, units }
+    let ends: Vec<usize> = units.iter().map(|u| at[u.last]).collect();
+    let spoken = (0..units.len())
+        .map(|k| Unit {
+            first: if k == 0 { 0 } else { ends[k - 1] + 1 },
+            last: if k + 1 == units.len() {
+                words.len() - 1
+            } else {
+                ends[k]
+            },
+        })
+        .collect();
+    Reading {
+        norm,
+        at,
+        units,
+        spoken,
+    }
 }
 
 /// A pause this long ends a unit even without punctuation.
@@ -332,8 +335,10 @@ pub fn unit_features(
         .map(|s| lex.cues_for(qtype, *s))
         .collect();
     let content = super::wording::ContentModel::builtin();
-    let read: Vec<String> = (0..reading.units.len())
-        .map(|k| reading.text(words, k))
+    let read: Vec<String> = reading
+        .units
+        .iter()
+        .map(|u| reading.text(words, u))
         .collect();
     let embeddings = match encoder {
         Some(e) => {
@@ -346,10 +351,9 @@ pub fn unit_features(
     Ok(reading
         .units
         .iter()
+        .zip(&reading.spoken)
         .zip(embeddings)
-        .enumerate()
-        .map(|(k, (u, embedding))| {
-            let spoken = reading.words(k, words.len());
+        .map(|((u, spoken), embedding)| {
             let (start_s, end_s) = spoken.span(words);
             let like = content.posterior(framework, &norm[u.first..=u.last]);
             UnitFeatures {
@@ -357,7 +361,7 @@ pub fn unit_features(
                 last: spoken.last,
                 start_s,
                 end_s,
-                text: unit_text(words, &spoken),
+                text: unit_text(words, spoken),
                 at: ((start_s + end_s) / 2.0 - t0) / (t1 - t0),
                 cues: cues.iter().map(|c| evidence(c, norm, *u)).collect(),
                 content: framework
@@ -385,14 +389,16 @@ fn unit_text(words: &[Word], u: &Unit) -> String {
 /// length. None without words or when the model fails.
 pub fn answer_embedding(words: &[Word], lex: &Lexicon, encoder: &dyn Embedder) -> Option<Vec<f32>> {
     let reading = cut(words, lex, Framework::WorkingBackwards);
-    let texts: Vec<String> = (0..reading.units.len())
-        .map(|k| reading.text(words, k))
+    let texts: Vec<String> = reading
+        .units
+        .iter()
+        .map(|u| reading.text(words, u))
         .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let vectors = encoder.embed(&refs).ok()?;
     let mut mean = vec![0f32; DIM];
-    for (k, v) in vectors.iter().enumerate() {
-        let (start_s, end_s) = reading.words(k, words.len()).span(words);
+    for (u, v) in reading.spoken.iter().zip(&vectors) {
+        let (start_s, end_s) = u.span(words);
         let d = (end_s - start_s).max(1e-3) as f32;
         mean.iter_mut().zip(v.iter()).for_each(|(m, x)| *m += d * x);
     }
