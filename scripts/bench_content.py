@@ -3,14 +3,16 @@
 
   samples/questions/content_test.toml   80 sentences (first writer) and
   samples/questions/content_test2.toml  158 sentences (a second writer, labelled blind by another
-                                         person), each labelled with what it says (an outcome
-                                         metric, a guardrail, a threshold, a mitigation, something
-                                         left out of v1, a hedged extra...): precision and recall of
-                                         what paceback decides, per property, with and without the
-                                         sentence model, per table and both together
+                                         person) and
+  samples/questions/content_test3.toml  sentences by one more writer, labelled blind by another
+                                         person (2026-12-05), each labelled with what it says (an
+                                         outcome metric, a guardrail, a threshold, a mitigation,
+                                         something left out of v1, a hedged extra...): precision and
+                                         recall of what paceback decides, per property, with and
+                                         without the sentence model, per table and all together
   samples/questions/content_dev.toml    200 sentences (a third writer): the selection table, on
                                          which choices about the content model were made; reported
-                                         apart from the two test tables
+                                         apart from the test tables
   samples/questions/test.toml           90 interview question wordings (first writer) and
   samples/questions/test2.toml          96 more (a second writer, typed blind by another person):
                                          accuracy of type inference (the classifier; the patterns
@@ -51,8 +53,8 @@ def main():
     ap.add_argument("--encoder", default=os.path.join(REPO, "models/all-MiniLM-L6-v2"))
     args = ap.parse_args()
     tables = {name: example("content_features", args.encoder, os.path.join(REPO, "samples/questions", name))
-              for name in ("content_test.toml", "content_test2.toml")}
-    tables["both"] = [r for rows in tables.values() for r in rows]
+              for name in ("content_test.toml", "content_test2.toml", "content_test3.toml")}
+    tables["the three together"] = [r for rows in tables.values() for r in rows]
     tables["content_dev.toml (selection)"] = example(
         "content_features", args.encoder, os.path.join(REPO, "samples/questions/content_dev.toml"))
     for name, rows in tables.items():

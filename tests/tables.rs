@@ -73,6 +73,7 @@ fn no_content_sentence_is_both_trained_on_and_measured() {
             "samples/questions/content_dev.toml",
             "samples/questions/content_test.toml",
             "samples/questions/content_test2.toml",
+            "samples/questions/content_test3.toml",
         ],
         "sentence",
     );
